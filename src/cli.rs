@@ -1,0 +1,150 @@
+//! Every command and flag of mmbrand, defined once, with its help text next to it.
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mmbrand",
+    version,
+    about = "Brand the Mattermost mobile app and emit the matching push-proxy configuration",
+    long_about = "mmbrand turns one upstream mattermost-mobile checkout and one declarative brand \
+file into a branded, buildable app tree and the matching push-proxy and server configuration, \
+so that the app and the push proxy always share the same credentials.\n\n\
+Exit status: 0 success; 1 the inputs are wrong or an operation failed (nothing under the \
+output directory changed); 2 command-line usage error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// Whether the command asked for machine-readable output.
+    pub fn json(&self) -> bool {
+        match &self.command {
+            Command::Merge(a) => a.json,
+            Command::Plan(a) => a.json,
+            Command::Apply(a) => a.json,
+            Command::Verify(a) => a.json,
+            Command::Batch(a) => a.json,
+            Command::Init(_) => false,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Merge an assets/override tree over assets/base into OUT_DIR, as the app's asset step
+    /// would, but strictly.
+    ///
+    /// JSON files present in both trees are deep-merged (RFC 7396 JSON Merge Patch: objects
+    /// merge key by key, arrays and scalars are replaced, null deletes a key; base key order is
+    /// kept). Any other file in both is replaced byte for byte. Files only in base are copied.
+    /// A file only in the override is an error (upstream ignores it silently) unless
+    /// --allow-extra. config.json keys must exist in base with the same JSON type; PNG images
+    /// must keep the base file's width and height. OUT_DIR is replaced only when everything
+    /// succeeded.
+    Merge(MergeArgs),
+    /// Print what `apply` would change (files, keys, a diff) without writing anything.
+    Plan(PlanArgs),
+    /// Produce the branded app tree, push-proxy config, server settings and lock file in --out.
+    Apply(ApplyArgs),
+    /// Check that an `apply` output directory is consistent: app and push proxy share
+    /// credentials, and no file changed since the lock file was written.
+    Verify(VerifyArgs),
+    /// Create a new brand directory with a commented brand.toml and an empty override tree.
+    Init(InitArgs),
+    /// Apply several brand files on one upstream checkout, one output folder per brand.
+    Batch(BatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Upstream assets/base directory.
+    pub base_dir: PathBuf,
+    /// The brand's assets/override directory.
+    pub override_dir: PathBuf,
+    /// Output directory (upstream's dist/assets). Replaced as a whole on success; an existing
+    /// directory must be empty or an earlier mmbrand merge output.
+    pub out_dir: PathBuf,
+    /// Copy files that exist only in the override instead of rejecting them.
+    #[arg(long)]
+    pub allow_extra: bool,
+    /// Print one JSON document on stdout describing what was done.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where the upstream app comes from; both override the brand file's [source] table.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SourceArgs {
+    /// Upstream mattermost-mobile: a git URL, a local git repository, or a plain directory.
+    #[arg(long, value_name = "PATH|URL")]
+    pub source: Option<String>,
+    /// Tag, branch or commit to check out.
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The brand file (TOML).
+    pub brand_file: PathBuf,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Print one JSON document on stdout instead of a diff.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The brand file (TOML).
+    pub brand_file: PathBuf,
+    /// Output directory; replaced as a whole on success, untouched on failure.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Commit the branded tree on the brand branch in DIR/app.
+    #[arg(long)]
+    pub commit: bool,
+    /// Push the brand branch to [source] fork (implies --commit).
+    #[arg(long)]
+    pub push: bool,
+    /// Print one JSON document on stdout describing what was done.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A directory written by `mmbrand apply`.
+    pub dir: PathBuf,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to create.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Brand files (TOML).
+    #[arg(required = true)]
+    pub brand_files: Vec<PathBuf>,
+    /// Output directory; each brand goes to DIR/<name>.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Brands processed in parallel.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}

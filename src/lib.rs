@@ -1,0 +1,32 @@
+//! mmbrand: brand the Mattermost mobile app and emit the matching push-proxy configuration
+//! from one declarative brand file.
+//!
+//! The binary (`src/main.rs`) only parses arguments and maps errors to exit codes; every
+//! command is a function of this library.
+
+pub mod cli;
+pub mod fsutil;
+pub mod overlay;
+pub mod problems;
+pub mod report;
+pub mod stage;
+
+use anyhow::{bail, Result};
+
+use cli::{Cli, Command};
+
+/// Runs one command. Every failure is an `Err`, which `main` maps to exit status 1.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Merge(args) => overlay::command::run(&args),
+        Command::Plan(_) => not_implemented("plan"),
+        Command::Apply(_) => not_implemented("apply"),
+        Command::Verify(_) => not_implemented("verify"),
+        Command::Init(_) => not_implemented("init"),
+        Command::Batch(_) => not_implemented("batch"),
+    }
+}
+
+fn not_implemented(command: &str) -> Result<()> {
+    bail!("`mmbrand {command}` is not implemented yet in this version")
+}

@@ -1,0 +1,17 @@
+//! Thin entry point: parse the command line, run the library, map the outcome to an exit code.
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // clap exits with status 2 on usage errors and 0 for --help/--version by itself.
+    let cli = mmbrand::cli::Cli::parse();
+    let json = cli.json();
+    match mmbrand::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            mmbrand::report::print_failure(&err, json);
+            ExitCode::from(1)
+        }
+    }
+}

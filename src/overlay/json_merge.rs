@@ -1,0 +1,131 @@
+//! JSON parsing, RFC 7396 merging and deterministic printing of asset files.
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub fn is_json(rel: &Path) -> bool {
+    rel.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// Parses a JSON file; the error names the file, line and column.
+pub fn parse_file(path: &Path) -> Result<Value, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse(&bytes, &path.display().to_string())
+}
+
+pub fn parse(bytes: &[u8], shown: &str) -> Result<Value, String> {
+    // A UTF-8 byte order mark is common in files saved by Windows editors; JSON.parse in the
+    // app's asset script would reject it too, so it is reported rather than skipped.
+    serde_json::from_slice(bytes).map_err(|e| {
+        format!(
+            "{shown}:{}:{}: invalid JSON: {}",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        )
+    })
+}
+
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
+}
+
+/// JSON Merge Patch (RFC 7396): objects merge key by key, everything else is replaced, and
+/// `null` deletes. With serde_json's `preserve_order`, base keys keep their order and new
+/// keys follow in patch order.
+pub fn merge(base: &Value, patch: &Value) -> Value {
+    let mut merged = base.clone();
+    json_patch::merge(&mut merged, patch);
+    merged
+}
+
+/// Pretty JSON with the 4-space indent of upstream's config.json, newline-terminated, so the
+/// output is byte-identical for equal inputs.
+pub fn to_pretty(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+    value
+        .serialize(&mut ser)
+        .expect("serializing a serde_json::Value to memory cannot fail");
+    out.push(b'\n');
+    out
+}
+
+/// The JSON type of a value, as a user would name it.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    #[test]
+    fn objects_merge_recursively_arrays_replace_null_deletes() {
+        let base = json!({"a": 1, "o": {"x": 1, "y": {"z": 1}}, "arr": [1, 2], "gone": true});
+        let patch = json!({"o": {"y": {"w": 2}}, "arr": [3], "gone": null, "new": "n"});
+        let merged = merge(&base, &patch);
+        assert_eq!(
+            merged,
+            json!({"a": 1, "o": {"x": 1, "y": {"z": 1, "w": 2}}, "arr": [3], "new": "n"})
+        );
+    }
+
+    #[test]
+    fn base_key_order_is_kept_and_new_keys_follow() {
+        let base = json!({"b": 1, "a": 2, "c": 3});
+        let patch = json!({"z": 0, "a": 9});
+        let keys: Vec<_> = merge(&base, &patch)
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(keys, ["b", "a", "c", "z"]);
+    }
+
+    #[test]
+    fn parse_error_names_file_line_and_column() {
+        let err = parse(b"{\n  \"a\": 1,\n}", "config.json").unwrap_err();
+        assert!(err.starts_with("config.json:3:1: invalid JSON"), "{err}");
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| json!(n)),
+            "[a-z]{0,4}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::btree_map("[a-e]", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn merging_the_same_patch_twice_changes_nothing(base in arb_json(), patch in arb_json()) {
+            let once = merge(&base, &patch);
+            let twice = merge(&once, &patch);
+            prop_assert_eq!(to_pretty(&once), to_pretty(&twice));
+        }
+    }
+}

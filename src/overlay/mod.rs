@@ -1,0 +1,199 @@
+//! The asset overlay engine: `assets/override` merged over `assets/base`.
+//!
+//! Everything is validated first (so one run reports every problem), then written.
+pub mod command;
+pub mod config_check;
+pub mod image_check;
+pub mod json_merge;
+pub mod suggest;
+pub mod walk;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::fsutil;
+use crate::problems::Problems;
+
+/// The one upstream JSON file whose keys the app reads by exact name.
+pub const CONFIG_JSON: &str = "config.json";
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MergeOptions {
+    /// Copy files that exist only in the override instead of rejecting them.
+    pub allow_extra: bool,
+}
+
+/// What a merge did, file by file (paths relative to the trees, `/`-separated).
+#[derive(Debug, Default, Serialize)]
+pub struct MergeReport {
+    /// JSON files deep-merged.
+    pub merged: Vec<String>,
+    /// Files replaced by the override byte for byte.
+    pub replaced: Vec<String>,
+    /// Files only in the override, copied because of `--allow-extra`.
+    pub extra: Vec<String>,
+    /// Number of base files copied unchanged.
+    pub copied: usize,
+    pub warnings: Vec<String>,
+}
+
+/// One overridden file, decided during validation.
+enum Overlay {
+    Json { rel: PathBuf, merged: Value },
+    Replace { rel: PathBuf },
+    Extra { rel: PathBuf },
+}
+
+/// A validated merge, ready to be written anywhere.
+pub struct MergePlan {
+    base: PathBuf,
+    overrides: PathBuf,
+    base_files: Vec<PathBuf>,
+    overlays: Vec<Overlay>,
+    warnings: Vec<String>,
+}
+
+impl MergePlan {
+    /// Validates `overrides` against `base`; every problem found is reported at once.
+    pub fn new(base: &Path, overrides: &Path, options: MergeOptions) -> Result<MergePlan> {
+        let base_files = walk::files(base, "base assets directory")?;
+        let override_files = walk::files(overrides, "override directory")?;
+        let base_set: BTreeSet<&PathBuf> = base_files.iter().collect();
+        let mut problems = Problems::new();
+        let mut warnings = Vec::new();
+        let mut overlays = Vec::new();
+
+        for rel in &override_files {
+            let shown = fsutil::rel_string(rel);
+            if !base_set.contains(rel) {
+                if options.allow_extra {
+                    warnings.push(format!(
+                        "{shown} is not in the base assets; copied because of --allow-extra"
+                    ));
+                    overlays.push(Overlay::Extra { rel: rel.clone() });
+                } else {
+                    problems.push(suggest::extra_file_message(overrides, &shown, &base_files));
+                }
+                continue;
+            }
+            let (b, o) = (base.join(rel), overrides.join(rel));
+            if json_merge::is_json(rel) {
+                match merge_json_file(&b, &o, &shown, &mut warnings) {
+                    Ok(merged) => overlays.push(Overlay::Json {
+                        rel: rel.clone(),
+                        merged,
+                    }),
+                    Err(found) => found.into_iter().for_each(|p| problems.push(p)),
+                }
+            } else {
+                if let Some(p) = image_check::check(&b, &o, &shown) {
+                    problems.push(p);
+                }
+                overlays.push(Overlay::Replace { rel: rel.clone() });
+            }
+        }
+        problems.into_result()?;
+        Ok(MergePlan {
+            base: base.to_path_buf(),
+            overrides: overrides.to_path_buf(),
+            base_files,
+            overlays,
+            warnings,
+        })
+    }
+
+    /// The deep-merged JSON files, by relative path: what the app will actually read.
+    pub fn merged_json(&self) -> impl Iterator<Item = (&Path, &Value)> {
+        self.overlays.iter().filter_map(|o| match o {
+            Overlay::Json { rel, merged } => Some((rel.as_path(), merged)),
+            _ => None,
+        })
+    }
+
+    /// Replaces a merged JSON document (or adds one for a base file the override did not
+    /// touch), so later steps can inject values such as the server URL.
+    pub fn set_json(&mut self, rel: &Path, value: Value) {
+        for o in &mut self.overlays {
+            if let Overlay::Json { rel: r, merged } = o {
+                if r == rel {
+                    *merged = value;
+                    return;
+                }
+            }
+        }
+        self.overlays.push(Overlay::Json {
+            rel: rel.to_path_buf(),
+            merged: value,
+        });
+    }
+
+    pub fn base_dir(&self) -> &Path {
+        &self.base
+    }
+
+    /// Writes the merged tree into `out` (which should be empty).
+    pub fn write(&self, out: &Path) -> Result<MergeReport> {
+        let mut report = MergeReport {
+            warnings: self.warnings.clone(),
+            ..MergeReport::default()
+        };
+        let overlaid: BTreeSet<&Path> = self.overlays.iter().map(Overlay::rel).collect();
+        for rel in &self.base_files {
+            if !overlaid.contains(rel.as_path()) {
+                fsutil::copy(&self.base.join(rel), &out.join(rel))?;
+                report.copied += 1;
+            }
+        }
+        for overlay in &self.overlays {
+            match overlay {
+                Overlay::Json { rel, merged } => {
+                    fsutil::write(&out.join(rel), json_merge::to_pretty(merged))?;
+                    report.merged.push(fsutil::rel_string(rel));
+                }
+                Overlay::Replace { rel } => {
+                    fsutil::copy(&self.overrides.join(rel), &out.join(rel))?;
+                    report.replaced.push(fsutil::rel_string(rel));
+                }
+                Overlay::Extra { rel } => {
+                    fsutil::copy(&self.overrides.join(rel), &out.join(rel))?;
+                    report.extra.push(fsutil::rel_string(rel));
+                }
+            }
+        }
+        report.merged.sort();
+        Ok(report)
+    }
+}
+
+impl Overlay {
+    fn rel(&self) -> &Path {
+        match self {
+            Overlay::Json { rel, .. } | Overlay::Replace { rel } | Overlay::Extra { rel } => rel,
+        }
+    }
+}
+
+/// Parses both sides, checks config.json's keys and types, and returns the merged document,
+/// or every problem found in this file.
+fn merge_json_file(
+    base: &Path,
+    overrides: &Path,
+    shown: &str,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<Value, Vec<String>> {
+    let base_value = json_merge::parse_file(base).map_err(|e| vec![e])?;
+    let patch = json_merge::parse_file(overrides).map_err(|e| vec![e])?;
+    if shown == CONFIG_JSON {
+        let file = overrides.display().to_string();
+        let found = config_check::check(&base_value, &patch, &file);
+        if !found.is_empty() {
+            return Err(found);
+        }
+        warnings.extend(config_check::deletions(&patch, &file));
+    }
+    Ok(json_merge::merge(&base_value, &patch))
+}

@@ -1,0 +1,77 @@
+//! A failure made of several independent problems, so one run reports every mistake in the
+//! inputs instead of making the user fix them one at a time.
+use std::fmt;
+
+#[derive(Debug, Default)]
+pub struct Problems {
+    items: Vec<String>,
+}
+
+impl Problems {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, message: impl Into<String>) {
+        self.items.push(message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn items(&self) -> &[String] {
+        &self.items
+    }
+
+    /// `Ok(())` when nothing was found, otherwise the whole list as one error.
+    pub fn into_result(self) -> anyhow::Result<()> {
+        if self.items.is_empty() {
+            Ok(())
+        } else {
+            Err(self.into())
+        }
+    }
+}
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.items.as_slice() {
+            [one] => write!(f, "{one}"),
+            many => {
+                write!(f, "{} problems:", many.len())?;
+                for item in many {
+                    write!(f, "\n  - {item}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// The individual messages of an error: each problem of a `Problems`, or the whole context
+/// chain of any other error on one line.
+pub fn messages(err: &anyhow::Error) -> Vec<String> {
+    for cause in err.chain() {
+        if let Some(problems) = cause.downcast_ref::<Problems>() {
+            let context: Vec<String> = err
+                .chain()
+                .take_while(|c| c.downcast_ref::<Problems>().is_none())
+                .map(ToString::to_string)
+                .collect();
+            let prefix = if context.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", context.join(": "))
+            };
+            return problems
+                .items()
+                .iter()
+                .map(|p| format!("{prefix}{p}"))
+                .collect();
+        }
+    }
+    vec![format!("{err:#}")]
+}
