@@ -39,8 +39,25 @@ fn strip_position(message: &str) -> &str {
 /// keys follow in patch order.
 pub fn merge(base: &Value, patch: &Value) -> Value {
     let mut merged = base.clone();
+    delete_keeping_order(&mut merged, patch);
     json_patch::merge(&mut merged, patch);
     merged
+}
+
+/// json_patch deletes with `Map::remove`, which under `preserve_order` swaps the last key
+/// into the hole and reorders the file; doing the deletions first with `shift_remove`
+/// keeps base order, and json_patch then finds nothing left to delete.
+fn delete_keeping_order(doc: &mut Value, patch: &Value) {
+    let (Value::Object(doc), Value::Object(patch)) = (doc, patch) else {
+        return;
+    };
+    for (key, value) in patch {
+        if value.is_null() {
+            doc.shift_remove(key);
+        } else if let Some(child) = doc.get_mut(key) {
+            delete_keeping_order(child, value);
+        }
+    }
 }
 
 /// Pretty JSON with the 4-space indent of upstream's config.json, newline-terminated, so the
@@ -96,6 +113,18 @@ mod tests {
             .cloned()
             .collect();
         assert_eq!(keys, ["b", "a", "c", "z"]);
+    }
+
+    #[test]
+    fn deleting_a_key_keeps_the_order_of_the_others() {
+        let base = json!({"a": 1, "b": 2, "c": 3, "d": {"x": 1, "y": 2, "z": 3}});
+        let patch = json!({"b": null, "d": {"x": null}});
+        let merged = to_pretty(&merge(&base, &patch));
+        let expected = to_pretty(&json!({"a": 1, "c": 3, "d": {"y": 2, "z": 3}}));
+        assert_eq!(
+            String::from_utf8(merged).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
     }
 
     #[test]
