@@ -142,9 +142,11 @@ impl MergePlan {
             ..MergeReport::default()
         };
         let overlaid: BTreeSet<&Path> = self.overlays.iter().map(Overlay::rel).collect();
+        let all_files = self.base_files.iter().map(PathBuf::as_path);
+        create_parent_dirs(out, all_files.chain(overlaid.iter().copied()))?;
         for rel in &self.base_files {
             if !overlaid.contains(rel.as_path()) {
-                fsutil::copy(&self.base.join(rel), &out.join(rel))?;
+                fsutil::copy_file(&self.base.join(rel), &out.join(rel))?;
                 report.copied += 1;
             }
         }
@@ -155,11 +157,11 @@ impl MergePlan {
                     report.merged.push(fsutil::rel_string(rel));
                 }
                 Overlay::Replace { rel } => {
-                    fsutil::copy(&self.overrides.join(rel), &out.join(rel))?;
+                    fsutil::copy_file(&self.overrides.join(rel), &out.join(rel))?;
                     report.replaced.push(fsutil::rel_string(rel));
                 }
                 Overlay::Extra { rel } => {
-                    fsutil::copy(&self.overrides.join(rel), &out.join(rel))?;
+                    fsutil::copy_file(&self.overrides.join(rel), &out.join(rel))?;
                     report.extra.push(fsutil::rel_string(rel));
                 }
             }
@@ -175,6 +177,16 @@ impl Overlay {
             Overlay::Json { rel, .. } | Overlay::Replace { rel } | Overlay::Extra { rel } => rel,
         }
     }
+}
+
+/// Creates each output directory once, instead of once per file: on a tree of a few
+/// hundred files the repeated `mkdir` calls cost as much as the copying.
+fn create_parent_dirs<'a>(out: &Path, files: impl Iterator<Item = &'a Path>) -> Result<()> {
+    let dirs: BTreeSet<&Path> = files.filter_map(Path::parent).collect();
+    for dir in dirs {
+        fsutil::create_dir_all(&out.join(dir))?;
+    }
+    Ok(())
 }
 
 /// Parses both sides, checks config.json's keys and types, and returns the merged document,
