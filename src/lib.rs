@@ -4,6 +4,7 @@
 //! The binary (`src/main.rs`) only parses arguments and maps errors to exit codes; every
 //! command is a function of this library.
 
+pub mod brand;
 pub mod cli;
 pub mod fsutil;
 pub mod overlay;

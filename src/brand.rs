@@ -1,0 +1,308 @@
+//! The brand file: model, defaults, validation and secret references.
+//!
+//! Every key of the brand file is read here and nowhere else; later steps get a validated
+//! `Brand` whose derived identifiers are already filled in.
+pub mod identifiers;
+pub mod secret;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::fsutil;
+use crate::problems::Problems;
+pub use secret::SecretRef;
+
+/// The brand file as written (TOML).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandFile {
+    pub name: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub source: SourceSection,
+    pub server: ServerSection,
+    #[serde(default)]
+    pub config: toml::Table,
+    #[serde(default)]
+    pub assets: AssetsSection,
+    pub ios: IosSection,
+    pub android: AndroidSection,
+    pub schemes: SchemesSection,
+    pub push: Option<PushSection>,
+    pub deep_links: Option<DeepLinksSection>,
+    #[serde(default)]
+    pub emm: EmmSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSection {
+    pub repo: Option<String>,
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+    pub fork: Option<String>,
+    pub branch: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSection {
+    pub url: String,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub auto_select: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetsSection {
+    #[serde(rename = "override")]
+    pub override_dir: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IosSection {
+    pub bundle_id: String,
+    pub team_id: String,
+    #[serde(default = "default_aps")]
+    pub aps_environment: String,
+    pub share_extension_id: Option<String>,
+    pub notification_service_id: Option<String>,
+    pub app_group: Option<String>,
+    pub icloud_container: Option<String>,
+}
+
+fn default_aps() -> String {
+    "production".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AndroidSection {
+    pub package: String,
+    pub google_services: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemesSection {
+    pub app: String,
+    pub auth: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushSection {
+    pub proxy_url: String,
+    #[serde(default = "default_contents")]
+    pub contents: String,
+    pub apple: Option<PushAppleSection>,
+    pub android: Option<PushAndroidSection>,
+    /// Overrides of the push proxy's top-level settings (ListenAddress, SendTimeoutSec, ...).
+    #[serde(default)]
+    pub proxy: toml::Table,
+}
+
+fn default_contents() -> String {
+    "id_loaded".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushAppleSection {
+    pub auth_key: Option<String>,
+    pub key_id: Option<String>,
+    /// Certificate-based APNs instead of a token key: a PEM file with certificate and key.
+    pub cert: Option<String>,
+    pub cert_password: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushAndroidSection {
+    pub service_account: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeepLinksSection {
+    #[serde(default)]
+    pub domains: Vec<String>,
+    #[serde(default)]
+    pub android_cert_sha256: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmmSection {
+    pub allow_other_servers: Option<bool>,
+    pub copy_and_paste_protection: Option<bool>,
+    pub in_app_pin_code: Option<bool>,
+    pub in_app_session_auth: Option<bool>,
+    pub blur_application_screen: Option<bool>,
+    pub jailbreak_protection: Option<bool>,
+    pub vendor: Option<String>,
+}
+
+/// A validated brand with every derived identifier filled in.
+#[derive(Debug)]
+pub struct Brand {
+    /// The brand file itself, and the directory relative paths are resolved against.
+    pub file: PathBuf,
+    pub dir: PathBuf,
+    /// sha256 of the brand file's bytes.
+    pub file_sha256: String,
+    pub name: String,
+    pub display_name: String,
+    pub source: SourceSection,
+    pub branch: String,
+    pub server: ServerSection,
+    /// `[config]` as JSON, to be type-checked against the base config.json.
+    pub config: serde_json::Map<String, serde_json::Value>,
+    pub override_dir: Option<PathBuf>,
+    pub ios: Ios,
+    pub android: Android,
+    pub schemes: SchemesSection,
+    pub push: Option<PushSection>,
+    pub deep_links: Option<DeepLinksSection>,
+    pub emm: EmmSection,
+}
+
+/// The four iOS identifiers of the three targets, plus team and push environment.
+#[derive(Debug, Clone)]
+pub struct Ios {
+    pub bundle_id: String,
+    pub share_extension_id: String,
+    pub notification_service_id: String,
+    pub app_group: String,
+    pub icloud_container: String,
+    pub team_id: String,
+    pub aps_environment: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Android {
+    pub package: String,
+    pub google_services: SecretRef,
+}
+
+impl Brand {
+    /// Reads, parses and validates a brand file; every problem is reported at once.
+    pub fn load(path: &Path) -> Result<Brand> {
+        let text = fsutil::read_to_string(path).context("cannot read the brand file")?;
+        let raw: BrandFile = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!(identifiers::toml_error(path, &text, &e)))?;
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let mut problems = Problems::new();
+        let shown = path.display().to_string();
+        identifiers::validate(&raw, &shown, &mut problems);
+        let config = match serde_json::to_value(&raw.config) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        let google_services = SecretRef::parse(&raw.android.google_services, "android.google_services")
+            .map_err(|e| problems.push(format!("{shown}: {e}")))
+            .ok();
+        problems.into_result()?;
+        let ios = derive_ios(&raw.ios);
+        let override_dir = raw.assets.override_dir.as_ref().map(|o| dir.join(o));
+        Ok(Brand {
+            file: path.to_path_buf(),
+            file_sha256: fsutil::sha256_hex(text.as_bytes()),
+            branch: raw
+                .source
+                .branch
+                .clone()
+                .unwrap_or_else(|| format!("brand/{}", raw.name)),
+            dir,
+            name: raw.name,
+            display_name: raw.display_name,
+            source: raw.source,
+            server: raw.server,
+            config,
+            override_dir,
+            ios,
+            android: Android {
+                package: raw.android.package,
+                google_services: google_services.expect("validated above"),
+            },
+            schemes: raw.schemes,
+            push: raw.push,
+            deep_links: raw.deep_links,
+            emm: raw.emm,
+        })
+    }
+
+    /// The values written into config.json: server and auth scheme first, then `[config]`.
+    pub fn config_patch(&self) -> serde_json::Value {
+        let mut patch = serde_json::Map::new();
+        patch.insert("DefaultServerUrl".into(), self.server.url.clone().into());
+        if let Some(name) = &self.server.name {
+            patch.insert("DefaultServerName".into(), name.clone().into());
+        }
+        patch.insert("AutoSelectServerUrl".into(), self.server.auto_select.into());
+        patch.insert(
+            "AuthUrlScheme".into(),
+            format!("{}://", self.schemes.auth).into(),
+        );
+        for (k, v) in &self.config {
+            patch.insert(k.clone(), v.clone());
+        }
+        serde_json::Value::Object(patch)
+    }
+
+    /// Warnings about settings that are legal but do not do what the user likely wants.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if self.server.auto_select && self.server.name.as_deref().unwrap_or("").is_empty() {
+            w.push(format!(
+                "{}: server.auto_select = true without server.name does nothing: the app auto-connects only when both a server URL and a server name are set",
+                self.file.display()
+            ));
+        }
+        w
+    }
+
+    /// Every upstream identifier → brand identifier, most specific first, for text edits.
+    pub fn ios_renames(&self) -> BTreeMap<&'static str, &str> {
+        BTreeMap::from([
+            ("com.mattermost.rnbeta", self.ios.bundle_id.as_str()),
+            ("com.mattermost.rnbeta.MattermostShare", self.ios.share_extension_id.as_str()),
+            (
+                "com.mattermost.rnbeta.NotificationService",
+                self.ios.notification_service_id.as_str(),
+            ),
+            ("group.com.mattermost.rnbeta", self.ios.app_group.as_str()),
+        ])
+    }
+}
+
+fn derive_ios(raw: &IosSection) -> Ios {
+    let id = &raw.bundle_id;
+    Ios {
+        bundle_id: id.clone(),
+        share_extension_id: raw
+            .share_extension_id
+            .clone()
+            .unwrap_or_else(|| format!("{id}.MattermostShare")),
+        notification_service_id: raw
+            .notification_service_id
+            .clone()
+            .unwrap_or_else(|| format!("{id}.NotificationService")),
+        app_group: raw.app_group.clone().unwrap_or_else(|| format!("group.{id}")),
+        icloud_container: raw
+            .icloud_container
+            .clone()
+            .unwrap_or_else(|| format!("iCloud.{id}")),
+        team_id: raw.team_id.clone(),
+        aps_environment: raw.aps_environment.clone(),
+    }
+}

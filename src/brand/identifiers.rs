@@ -1,0 +1,266 @@
+//! Validation of every identifier in a brand file, with messages that name the key and say
+//! what is allowed.
+use std::path::Path;
+
+use super::BrandFile;
+use crate::overlay::suggest;
+use crate::problems::Problems;
+
+/// Java keywords and literals, which cannot be segments of an Android package.
+const JAVA_KEYWORDS: &[&str] = &[
+    "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const",
+    "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally",
+    "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface",
+    "long", "native", "new", "package", "private", "protected", "public", "return", "short",
+    "static", "strictfp", "super", "switch", "synchronized", "this", "throw", "throws",
+    "transient", "try", "void", "volatile", "while", "true", "false", "null", "_",
+];
+
+pub const PUSH_CONTENTS: &[&str] = &["generic_no_channel", "generic", "full", "id_loaded"];
+
+/// Checks every key of a parsed brand file; `file` names it in messages.
+pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
+    let mut check = |key: &str, result: Result<(), String>| {
+        if let Err(why) = result {
+            problems.push(format!("{file}: {key}: {why}"));
+        }
+    };
+    check("name", slug(&raw.name));
+    check("display_name", non_empty(&raw.display_name));
+    check("server.url", https_url(&raw.server.url));
+    check("ios.bundle_id", bundle_id(&raw.ios.bundle_id));
+    for (key, value) in [
+        ("ios.share_extension_id", &raw.ios.share_extension_id),
+        ("ios.notification_service_id", &raw.ios.notification_service_id),
+    ] {
+        if let Some(v) = value {
+            check(key, bundle_id(v));
+        }
+    }
+    if let Some(g) = &raw.ios.app_group {
+        check("ios.app_group", prefixed_bundle_id(g, "group."));
+    }
+    if let Some(c) = &raw.ios.icloud_container {
+        check("ios.icloud_container", prefixed_bundle_id(c, "iCloud."));
+    }
+    check("ios.team_id", apple_id(&raw.ios.team_id, "team"));
+    check(
+        "ios.aps_environment",
+        one_of(&raw.ios.aps_environment, &["production", "development"]),
+    );
+    check("android.package", android_package(&raw.android.package));
+    check("schemes.app", url_scheme(&raw.schemes.app));
+    check("schemes.auth", url_scheme(&raw.schemes.auth));
+    if let Some(push) = &raw.push {
+        check("push.contents", one_of(&push.contents, PUSH_CONTENTS));
+        check("push.proxy_url", proxy_url(&push.proxy_url));
+        if let Some(key_id) = push.apple.as_ref().and_then(|a| a.key_id.as_ref()) {
+            check("push.apple.key_id", apple_id(key_id, "key"));
+        }
+    }
+    if let Some(links) = &raw.deep_links {
+        for d in &links.domains {
+            check("deep_links.domains", host_name(d));
+        }
+        for c in &links.android_cert_sha256 {
+            check("deep_links.android_cert_sha256", cert_fingerprint(c));
+        }
+    }
+}
+
+pub fn slug(v: &str) -> Result<(), String> {
+    let ok = !v.is_empty()
+        && !v.starts_with('-')
+        && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then_some(())
+        .ok_or_else(|| format!("{v:?} must be a slug: lower-case letters, digits and '-', e.g. \"acme\""))
+}
+
+fn non_empty(v: &str) -> Result<(), String> {
+    (!v.trim().is_empty()).then_some(()).ok_or_else(|| "must not be empty".to_string())
+}
+
+pub fn https_url(v: &str) -> Result<(), String> {
+    let url = url::Url::parse(v).map_err(|e| format!("{v:?} is not a valid URL ({e})"))?;
+    if url.scheme() != "https" {
+        return Err(format!(
+            "{v:?} must use https:// (the app refuses to store credentials over {}://)",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("{v:?} must be a plain https://host[/path] URL"));
+    }
+    Ok(())
+}
+
+fn proxy_url(v: &str) -> Result<(), String> {
+    let url = url::Url::parse(v).map_err(|e| format!("{v:?} is not a valid URL ({e})"))?;
+    match url.scheme() {
+        "https" | "http" if url.host_str().is_some() => Ok(()),
+        _ => Err(format!("{v:?} must be an http(s):// URL of the push proxy")),
+    }
+}
+
+/// Apple bundle identifiers: letters, digits, '-' and '.', at least two segments.
+pub fn bundle_id(v: &str) -> Result<(), String> {
+    let segments_ok = v.split('.').count() >= 2 && v.split('.').all(|s| !s.is_empty());
+    let chars_ok = v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    (segments_ok && chars_ok).then_some(()).ok_or_else(|| {
+        format!("{v:?} is not a valid Apple bundle id: use letters, digits, '-' and '.', in reverse-DNS form like \"com.acme.chat\"")
+    })
+}
+
+fn prefixed_bundle_id(v: &str, prefix: &str) -> Result<(), String> {
+    match v.strip_prefix(prefix) {
+        Some(rest) => bundle_id(rest),
+        None => Err(format!("{v:?} must start with {prefix:?}")),
+    }
+}
+
+/// Apple team and key ids: 10 upper-case letters or digits.
+pub fn apple_id(v: &str, what: &str) -> Result<(), String> {
+    let ok = v.len() == 10 && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    ok.then_some(()).ok_or_else(|| {
+        format!("{v:?} is not an Apple {what} id: it must be 10 upper-case letters or digits, e.g. \"AB12CD34EF\"")
+    })
+}
+
+/// Android application ids: at least two segments, each a Java identifier starting with a
+/// letter, none a Java keyword.
+pub fn android_package(v: &str) -> Result<(), String> {
+    let segments: Vec<&str> = v.split('.').collect();
+    if segments.len() < 2 {
+        return Err(format!("{v:?} needs at least two segments, like \"com.acme.chat\""));
+    }
+    for s in segments {
+        if let Some(k) = JAVA_KEYWORDS.iter().find(|k| **k == s) {
+            return Err(format!(
+                "{v:?} contains the Java keyword {k:?}, which cannot be a package segment"
+            ));
+        }
+        let mut chars = s.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+        if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "{v:?} has the segment {s:?}: each segment must start with a letter and contain only letters, digits and '_'"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// URL schemes (RFC 3986): a letter, then letters, digits, '+', '-' or '.'; lower case
+/// because iOS and Android match them case-insensitively and upstream uses lower case.
+pub fn url_scheme(v: &str) -> Result<(), String> {
+    let mut chars = v.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c));
+    ok.then_some(()).ok_or_else(|| {
+        format!("{v:?} is not a valid URL scheme: a lower-case letter, then lower-case letters, digits, '+', '-' or '.', without \"://\"")
+    })
+}
+
+fn host_name(v: &str) -> Result<(), String> {
+    let ok = !v.is_empty()
+        && v.split('.').all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    ok.then_some(())
+        .ok_or_else(|| format!("{v:?} is not a host name like \"chat.acme.example\""))
+}
+
+fn cert_fingerprint(v: &str) -> Result<(), String> {
+    let parts: Vec<&str> = v.split(':').collect();
+    let ok = parts.len() == 32
+        && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
+    ok.then_some(()).ok_or_else(|| {
+        format!("{v:?} is not a SHA-256 certificate fingerprint: 32 hex bytes separated by ':'")
+    })
+}
+
+fn one_of(v: &str, allowed: &[&str]) -> Result<(), String> {
+    if allowed.contains(&v) {
+        return Ok(());
+    }
+    let hint = suggest::closest(v, allowed.iter().copied())
+        .map(|s| format!("; did you mean {s:?}?"))
+        .unwrap_or_default();
+    Err(format!("{v:?} is not one of {}{hint}", allowed.join(", ")))
+}
+
+/// A TOML parse error as "file:line:column: message", with a suggestion for unknown keys.
+pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> String {
+    let (line, col) = err
+        .span()
+        .map(|span| line_col(text, span.start))
+        .unwrap_or((1, 1));
+    let message = err.message().trim_end();
+    format!(
+        "{}:{line}:{col}: {message}{}",
+        path.display(),
+        unknown_field_hint(message)
+    )
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    (line, col)
+}
+
+/// serde words unknown keys as "unknown field `x`, expected one of `a`, `b`".
+fn unknown_field_hint(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return String::new();
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return String::new();
+    };
+    let options: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    suggest::closest(field, options.iter().copied())
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn android_packages() {
+        assert!(android_package("com.acme.chat").is_ok());
+        assert!(android_package("com.acme.new").unwrap_err().contains("Java keyword \"new\""));
+        assert!(android_package("acme").unwrap_err().contains("two segments"));
+        assert!(android_package("com.1acme").is_err());
+        assert!(android_package("com.ac-me").is_err());
+    }
+
+    #[test]
+    fn apple_identifiers() {
+        assert!(bundle_id("com.acme.chat-beta").is_ok());
+        assert!(bundle_id("com.acme_chat").is_err());
+        assert!(bundle_id("com..acme").is_err());
+        assert!(apple_id("AB12CD34EF", "team").is_ok());
+        assert!(apple_id("ab12cd34ef", "team").is_err());
+        assert!(apple_id("AB12CD34E", "team").is_err());
+    }
+
+    #[test]
+    fn urls_and_schemes() {
+        assert!(https_url("https://chat.acme.example").is_ok());
+        assert!(https_url("http://chat.acme.example").unwrap_err().contains("https://"));
+        assert!(url_scheme("acmechat").is_ok());
+        assert!(url_scheme("acme://").is_err());
+        assert!(url_scheme("Acme").is_err());
+    }
+
+    #[test]
+    fn unknown_field_gets_a_suggestion() {
+        let hint = unknown_field_hint("unknown field `bundel_id`, expected one of `bundle_id`, `team_id`");
+        assert_eq!(hint, "; did you mean `bundle_id`?");
+    }
+}
