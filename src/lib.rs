@@ -4,12 +4,17 @@
 //! The binary (`src/main.rs`) only parses arguments and maps errors to exit codes; every
 //! command is a function of this library.
 
+pub mod apply;
 pub mod brand;
 pub mod cli;
+pub mod emit;
 pub mod fsutil;
+pub mod lock;
+pub mod native;
 pub mod overlay;
 pub mod problems;
 pub mod report;
+pub mod source;
 pub mod stage;
 
 use anyhow::{bail, Result};
@@ -21,7 +26,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Merge(args) => overlay::command::run(&args),
         Command::Plan(_) => not_implemented("plan"),
-        Command::Apply(_) => not_implemented("apply"),
+        Command::Apply(args) => apply::run(&args),
         Command::Verify(_) => not_implemented("verify"),
         Command::Init(_) => not_implemented("init"),
         Command::Batch(_) => not_implemented("batch"),

@@ -5,6 +5,7 @@ pub mod command;
 pub mod config_check;
 pub mod image_check;
 pub mod json_merge;
+pub mod resolved;
 pub mod suggest;
 pub mod walk;
 

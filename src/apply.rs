@@ -1,0 +1,179 @@
+//! The branding pipeline shared by `apply` and `plan`: upstream checkout, asset merge and
+//! config injection, native edits, generated files and the lock file.
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use serde_json::json;
+
+use crate::brand::Brand;
+use crate::cli::{ApplyArgs, SourceArgs};
+use crate::emit;
+use crate::fsutil;
+use crate::lock::{Lock, LOCK_FILE};
+use crate::native::{android, ios, release_assets};
+use crate::overlay::{self, config_check, json_merge, resolved, MergeOptions, MergePlan, CONFIG_JSON};
+use crate::report;
+use crate::source::{self, Upstream};
+use crate::stage::Stage;
+
+/// What a pipeline run produced inside its root directory.
+pub struct Built {
+    pub upstream: Upstream,
+    /// Files written or changed under `app/`, relative to it.
+    pub app_files: BTreeSet<PathBuf>,
+    pub lock: Lock,
+    pub warnings: Vec<String>,
+}
+
+/// The upstream repository and ref: the command line wins over `[source]`. A relative path
+/// in the brand file is relative to the brand file.
+pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<String>)> {
+    let git_ref = args.git_ref.clone().or_else(|| brand.source.git_ref.clone());
+    if let Some(s) = &args.source {
+        return Ok((s.clone(), git_ref));
+    }
+    let Some(repo) = &brand.source.repo else {
+        bail!("{}: no upstream given: set [source] repo or pass --source <PATH|URL>", brand.file.display());
+    };
+    let is_url = repo.contains("://") || (repo.contains('@') && repo.contains(':'));
+    let repo = if is_url || Path::new(repo).is_absolute() {
+        repo.clone()
+    } else {
+        brand.dir.join(repo).display().to_string()
+    };
+    Ok((repo, git_ref))
+}
+
+/// Runs the whole pipeline into `root` (an empty staging or scratch directory).
+pub fn build(brand: &Brand, args: &SourceArgs, root: &Path) -> Result<Built> {
+    let (repo, git_ref) = source_of(brand, args)?;
+    // Inputs that need no upstream are checked before the (possibly slow) clone.
+    let gs_shown = brand.android.google_services.describe(&brand.dir);
+    let gs_bytes = brand.android.google_services.read(&brand.dir, "android.google_services")?;
+    let gs = android::parse_google_services(&gs_bytes, &gs_shown)?;
+    android::check_google_services(&gs, &brand.android.package, &gs_shown)?;
+    if let Some(dir) = &brand.override_dir {
+        overlay::walk::files(dir, "override directory (assets.override)")?;
+    }
+
+    let app = root.join("app");
+    let upstream = source::checkout(&repo, git_ref.as_deref(), &app, &brand.branch)?;
+    let mut warnings = brand.warnings();
+    let mut app_files = BTreeSet::new();
+
+    let plan = merge_assets(brand, &app)?;
+    let dist = app.join("dist/assets");
+    remove_dir_if_exists(&app.join("dist"))?;
+    let report = plan.write(&dist)?;
+    warnings.extend(report.warnings);
+    let override_dir = app.join("assets/override");
+    remove_dir_if_exists(&override_dir)?;
+    resolved::write(&plan, brand.override_dir.as_deref(), &override_dir)?;
+    for dir in [&dist, &override_dir] {
+        for rel in overlay::walk::files(dir, "output")? {
+            app_files.insert(dir.strip_prefix(&app).unwrap_or(dir).join(rel));
+        }
+    }
+
+    app_files.extend(ios::apply(&app, brand)?);
+    app_files.extend(android::apply(&app, brand, &gs_bytes)?);
+    app_files.extend(release_assets::copy_into_native(&dist, &app)?);
+    app_files.insert(emit::fastlane::write(&app, brand)?);
+
+    let credentials = BTreeMap::from([("android.google_services".to_string(), fsutil::sha256_hex(&gs_bytes))]);
+    let lock = Lock::new(root, brand, &upstream, &app_files, credentials)?;
+    Ok(Built {
+        upstream,
+        app_files,
+        lock,
+        warnings,
+    })
+}
+
+/// The brand's override merged over upstream's assets/base, with the server settings, auth
+/// scheme and `[config]` injected into config.json (type-checked against base).
+fn merge_assets(brand: &Brand, app: &Path) -> Result<MergePlan> {
+    let base = app.join("assets/base");
+    let empty = tempfile::tempdir()?;
+    let overrides = brand.override_dir.as_deref().unwrap_or(empty.path());
+    let mut plan = MergePlan::new(&base, overrides, MergeOptions::default())?;
+    let base_config = json_merge::parse_file(&base.join(CONFIG_JSON)).map_err(anyhow::Error::msg)?;
+    let patch = brand.config_patch();
+    let shown = format!("{} ([server], [schemes] and [config])", brand.file.display());
+    let found = config_check::check(&base_config, &patch, &shown);
+    if !found.is_empty() {
+        let mut problems = crate::problems::Problems::new();
+        found.into_iter().for_each(|p| problems.push(p));
+        problems.into_result()?;
+    }
+    let current = plan
+        .merged_json()
+        .find(|(rel, _)| *rel == Path::new(CONFIG_JSON))
+        .map(|(_, v)| v.clone())
+        .unwrap_or(base_config);
+    plan.set_json(Path::new(CONFIG_JSON), json_merge::merge(&current, &patch));
+    resolved::check_reproducible(&plan)?;
+    Ok(plan)
+}
+
+fn remove_dir_if_exists(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// `mmbrand apply`.
+pub fn run(args: &ApplyArgs) -> Result<()> {
+    let brand = Brand::load(&args.brand_file)?;
+    if args.push && brand.source.fork.is_none() {
+        bail!("{}: --push needs [source] fork, the repository to push the brand branch to", brand.file.display());
+    }
+    let stage = Stage::beside(&args.out, LOCK_FILE)?;
+    let mut built = build(&brand, &args.source, stage.path())?;
+    let app = stage.path().join("app");
+    if args.commit || args.push {
+        built.lock.brand_commit = Some(source::commit_brand(&app, &brand.name)?);
+    }
+    built.lock.write(stage.path())?;
+    if let (true, Some(fork)) = (args.push, &brand.source.fork) {
+        source::push(&app, fork, &brand.branch)?;
+    }
+    stage.commit()?;
+    print(&brand, &built, args);
+    Ok(())
+}
+
+fn print(brand: &Brand, built: &Built, args: &ApplyArgs) {
+    if args.json {
+        report::print_json(&json!({
+            "ok": true,
+            "command": "apply",
+            "brand": brand.name,
+            "out": args.out.display().to_string(),
+            "upstream": built.upstream,
+            "branch": brand.branch,
+            "brand_commit": built.lock.brand_commit,
+            "files": built.lock.files.len(),
+            "warnings": built.warnings,
+        }));
+        return;
+    }
+    report::print_warnings(&built.warnings);
+    let short = &built.upstream.commit[..built.upstream.commit.len().min(10)];
+    println!(
+        "branded {} from {} @ {short} into {} ({} files written, branch {})",
+        brand.name,
+        built.upstream.repo,
+        args.out.display(),
+        built.lock.files.len(),
+        brand.branch
+    );
+    println!(
+        "next: cd {}/app && npm ci && fastlane ios build --env {}",
+        args.out.display(),
+        brand.name
+    );
+}

@@ -1,0 +1,97 @@
+//! `mmbrand.lock.json`: what an output was made from and a sha256 of every file mmbrand wrote
+//! or changed, plus fingerprints of the credentials (never their content). `verify` re-checks
+//! it; comparing two lock files shows what changed between builds.
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::brand::Brand;
+use crate::fsutil;
+use crate::overlay::json_merge;
+use crate::source::Upstream;
+
+pub const LOCK_FILE: &str = "mmbrand.lock.json";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Lock {
+    pub mmbrand: String,
+    pub brand: LockBrand,
+    pub upstream: LockUpstream,
+    pub branch: String,
+    /// The brand commit, when `--commit` made one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub brand_commit: Option<String>,
+    /// Output path (relative to the output directory, `/`-separated) -> sha256.
+    pub files: BTreeMap<String, String>,
+    /// Brand key of a credential -> sha256 of its content.
+    pub credentials: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LockBrand {
+    pub name: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LockUpstream {
+    pub repo: String,
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+    pub commit: String,
+}
+
+impl Lock {
+    /// Hashes every file of `root` outside `app/`, and the listed files inside it.
+    pub fn new(
+        root: &Path,
+        brand: &Brand,
+        upstream: &Upstream,
+        app_files: &BTreeSet<PathBuf>,
+        credentials: BTreeMap<String, String>,
+    ) -> Result<Lock> {
+        let mut files = BTreeMap::new();
+        for rel in app_files {
+            let path = Path::new("app").join(rel);
+            files.insert(fsutil::rel_string(&path), fsutil::sha256_file(&root.join(&path))?);
+        }
+        for entry in walkdir::WalkDir::new(root).min_depth(1).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            if rel.starts_with("app") || !entry.file_type().is_file() || rel == Path::new(LOCK_FILE) {
+                continue;
+            }
+            files.insert(fsutil::rel_string(rel), fsutil::sha256_file(entry.path())?);
+        }
+        Ok(Lock {
+            mmbrand: env!("CARGO_PKG_VERSION").to_string(),
+            brand: LockBrand {
+                name: brand.name.clone(),
+                sha256: brand.file_sha256.clone(),
+            },
+            upstream: LockUpstream {
+                repo: upstream.repo.clone(),
+                git_ref: upstream.git_ref.clone(),
+                commit: upstream.commit.clone(),
+            },
+            branch: brand.branch.clone(),
+            brand_commit: None,
+            files,
+            credentials,
+        })
+    }
+
+    pub fn write(&self, root: &Path) -> Result<()> {
+        let value = serde_json::to_value(self).context("cannot serialize the lock file")?;
+        fsutil::write(&root.join(LOCK_FILE), json_merge::to_pretty(&value))
+    }
+
+    pub fn read(root: &Path) -> Result<Lock> {
+        let path = root.join(LOCK_FILE);
+        let text = fsutil::read_to_string(&path)
+            .with_context(|| format!("{} is not an mmbrand apply output", root.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("{}: not a valid lock file", path.display()))
+    }
+}

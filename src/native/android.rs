@@ -1,0 +1,262 @@
+//! Android: gradle identifiers, manifest schemes, app name, the Kotlin/Java package move and
+//! the Firebase client config.
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use super::text_edit::{edit_file, replace_counted};
+use crate::brand::Brand;
+use crate::fsutil;
+
+pub const BUILD_GRADLE: &str = "android/app/build.gradle";
+pub const MANIFEST: &str = "android/app/src/main/AndroidManifest.xml";
+pub const STRINGS: &str = "android/app/src/main/res/values/strings.xml";
+pub const GOOGLE_SERVICES: &str = "android/app/google-services.json";
+pub const JAVA_ROOT: &str = "android/app/src/main/java";
+pub const TEST_JAVA_ROOT: &str = "android/app/src/androidTest/java";
+
+pub const UPSTREAM_PACKAGE: &str = "com.mattermost.rnbeta";
+const GRADLE_NAMESPACE: &str = "namespace \"com.mattermost.rnbeta\"";
+const GRADLE_APPLICATION_ID: &str = "applicationId \"com.mattermost.rnbeta\"";
+const MANIFEST_APP_SCHEME: &str = "android:scheme=\"mattermost\"";
+const MANIFEST_AUTH_SCHEME: &str = "android:scheme=\"mmauthbeta\"";
+const APP_NAME_OPEN: &str = "<string name=\"app_name\">";
+/// Folders whose sources import the app package (share/ exists in older versions only).
+const HELPERS_DIR: &str = "com/mattermost/helpers";
+const SHARE_DIR: &str = "com/mattermost/share";
+
+/// Applies the brand to every Android file; returns the files written, relative to `app`.
+pub fn apply(app: &Path, brand: &Brand, google_services: &[u8]) -> Result<Vec<PathBuf>> {
+    let package = &brand.android.package;
+    let mut changed = vec![PathBuf::from(BUILD_GRADLE), PathBuf::from(MANIFEST), PathBuf::from(STRINGS)];
+    edit_gradle(&app.join(BUILD_GRADLE), package)?;
+    edit_manifest(&app.join(MANIFEST), &brand.schemes.app, &brand.schemes.auth)?;
+    edit_app_name(&app.join(STRINGS), &brand.display_name)?;
+    changed.extend(move_package(app, JAVA_ROOT, package, true)?);
+    changed.extend(move_package(app, TEST_JAVA_ROOT, package, false)?);
+    changed.extend(edit_importers(app, package)?);
+    fsutil::write(&app.join(GOOGLE_SERVICES), google_services)?;
+    changed.push(PathBuf::from(GOOGLE_SERVICES));
+    Ok(changed)
+}
+
+pub fn edit_gradle(path: &Path, package: &str) -> Result<()> {
+    let shown = path.display().to_string();
+    edit_file(path, |text| {
+        let text = replace_counted(text, GRADLE_NAMESPACE, &format!("namespace \"{package}\""), 1, 1, &shown)?;
+        replace_counted(&text, GRADLE_APPLICATION_ID, &format!("applicationId \"{package}\""), 1, 1, &shown)
+    })?;
+    Ok(())
+}
+
+pub fn edit_manifest(path: &Path, app_scheme: &str, auth_scheme: &str) -> Result<()> {
+    let shown = path.display().to_string();
+    edit_file(path, |text| {
+        let text = replace_counted(text, MANIFEST_APP_SCHEME, &format!("android:scheme=\"{app_scheme}\""), 1, usize::MAX, &shown)?;
+        replace_counted(&text, MANIFEST_AUTH_SCHEME, &format!("android:scheme=\"{auth_scheme}\""), 1, usize::MAX, &shown)
+    })?;
+    Ok(())
+}
+
+/// Replaces the text of `<string name="app_name">`, escaped for XML and for Android's
+/// resource compiler (which rejects bare apostrophes and quotes).
+pub fn edit_app_name(path: &Path, name: &str) -> Result<()> {
+    let shown = path.display().to_string();
+    edit_file(path, |text| {
+        let Some(start) = text.find(APP_NAME_OPEN).map(|i| i + APP_NAME_OPEN.len()) else {
+            bail!("{shown}: expected `{APP_NAME_OPEN}`; upstream may have changed this file");
+        };
+        let Some(len) = text[start..].find("</string>") else {
+            bail!("{shown}: `{APP_NAME_OPEN}` is not closed");
+        };
+        Ok(format!("{}{}{}", &text[..start], android_string(name), &text[start + len..]))
+    })?;
+    Ok(())
+}
+
+/// A value for an Android string resource.
+pub fn android_string(value: &str) -> String {
+    let android = value
+        .replace('\\', "\\\\")
+        .replace('\'', "\\'")
+        .replace('"', "\\\"");
+    let escaped = quick_xml::escape::partial_escape(&android).into_owned();
+    match escaped.chars().next() {
+        Some('@') | Some('?') => format!("\\{escaped}"),
+        _ => escaped,
+    }
+}
+
+fn package_dir(package: &str) -> PathBuf {
+    package.split('.').collect()
+}
+
+/// Moves `<root>/com/mattermost/rnbeta/*` to the brand package's folder and rewrites the
+/// `package` lines, as upstream's `update_identifiers` lane does. The main sources must exist;
+/// the androidTest sources may not.
+fn move_package(app: &Path, root: &str, package: &str, required: bool) -> Result<Vec<PathBuf>> {
+    let from = app.join(root).join(package_dir(UPSTREAM_PACKAGE));
+    if !from.is_dir() {
+        if required {
+            bail!("{}: expected the app sources of package {UPSTREAM_PACKAGE}; upstream may have moved them", from.display());
+        }
+        return Ok(Vec::new());
+    }
+    if package == UPSTREAM_PACKAGE {
+        return Ok(Vec::new());
+    }
+    let to = app.join(root).join(package_dir(package));
+    let mut moved = Vec::new();
+    let entries = std::fs::read_dir(&from).with_context(|| format!("cannot read {}", from.display()))?;
+    let mut names: Vec<_> = entries.map(|e| e.map(|e| e.file_name())).collect::<std::io::Result<_>>()?;
+    names.sort();
+    fsutil::create_dir_all(&to)?;
+    for name in names {
+        let src = from.join(&name);
+        let dst = to.join(&name);
+        std::fs::rename(&src, &dst).with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))?;
+        let rel = Path::new(root).join(package_dir(package)).join(&name);
+        if dst.is_file() {
+            rewrite_package_line(&dst, package)?;
+        }
+        moved.push(rel);
+    }
+    remove_empty_dirs(&from, &app.join(root))?;
+    Ok(moved)
+}
+
+/// `package com.mattermost.rnbeta;` (Java) or `package com.mattermost.rnbeta` (Kotlin).
+fn rewrite_package_line(path: &Path, package: &str) -> Result<()> {
+    let shown = path.display().to_string();
+    edit_file(path, |text| {
+        let anchor = format!("package {UPSTREAM_PACKAGE}");
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let hit = lines.iter().position(|l| {
+            let t = l.trim_end();
+            t == anchor || t == format!("{anchor};")
+        });
+        let Some(i) = hit else {
+            bail!("{shown}: expected the line `{anchor}`; upstream may have changed this file");
+        };
+        let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        out[i] = lines[i].replacen(UPSTREAM_PACKAGE, package, 1);
+        Ok(out.concat())
+    })?;
+    Ok(())
+}
+
+/// `import com.mattermost.rnbeta.*;` in helpers/ and `import com.mattermost.rnbeta.MainApplication;`
+/// in share/ (older versions).
+fn edit_importers(app: &Path, package: &str) -> Result<Vec<PathBuf>> {
+    let mut changed = Vec::new();
+    for dir in [HELPERS_DIR, SHARE_DIR] {
+        let full = app.join(JAVA_ROOT).join(dir);
+        if !full.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&full).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("cannot read {}", full.display()))?;
+            let path = entry.path();
+            let is_source = path.extension().is_some_and(|e| e == "java" || e == "kt");
+            if !entry.file_type().is_file() || !is_source {
+                continue;
+            }
+            let old = format!("import {UPSTREAM_PACKAGE}.");
+            let new = format!("import {package}.");
+            if edit_file(path, |t| Ok(t.replace(&old, &new)))? {
+                changed.push(path.strip_prefix(app).unwrap_or(path).to_path_buf());
+            }
+        }
+    }
+    Ok(changed)
+}
+
+fn remove_empty_dirs(mut dir: &Path, stop: &Path) -> Result<()> {
+    while dir != stop && dir.starts_with(stop) {
+        match std::fs::remove_dir(dir) {
+            Ok(()) => {}
+            Err(_) => break, // not empty: something else lives there
+        }
+        match dir.parent() {
+            Some(p) => dir = p,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// The Firebase project id and the package names of a google-services.json.
+pub struct GoogleServices {
+    pub project_id: String,
+    pub packages: Vec<String>,
+}
+
+pub fn parse_google_services(bytes: &[u8], shown: &str) -> Result<GoogleServices> {
+    let v: Value = serde_json::from_slice(bytes).with_context(|| format!("{shown}: not valid JSON"))?;
+    let project_id = v
+        .pointer("/project_info/project_id")
+        .and_then(Value::as_str)
+        .with_context(|| format!("{shown}: missing project_info.project_id; is this a google-services.json from the Firebase console?"))?
+        .to_string();
+    let packages = v
+        .get("client")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.pointer("/client_info/android_client_info/package_name").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
+    Ok(GoogleServices { project_id, packages })
+}
+
+/// Refuses a google-services.json that has no client for the app's package: Firebase would
+/// fail at build time, or worse, register pushes under another app.
+pub fn check_google_services(gs: &GoogleServices, package: &str, shown: &str) -> Result<()> {
+    if gs.packages.iter().any(|p| p == package) {
+        return Ok(());
+    }
+    bail!(
+        "{shown}: no client has package_name {package:?} (android.package); it has {:?}. Download the google-services.json of the Firebase Android app registered for {package}",
+        gs.packages
+    )
+}
+
+/// What the branded Android app says about itself (for `verify`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AndroidFacts {
+    pub application_id: String,
+    pub firebase_project_id: String,
+    pub firebase_packages: Vec<String>,
+}
+
+pub fn read_facts(app: &Path) -> Result<AndroidFacts> {
+    let gradle = fsutil::read_to_string(&app.join(BUILD_GRADLE))?;
+    let application_id = gradle
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("applicationId "))
+        .map(|v| v.trim().trim_matches('"').to_string())
+        .next()
+        .with_context(|| format!("{BUILD_GRADLE}: no applicationId line"))?;
+    let gs_path = app.join(GOOGLE_SERVICES);
+    let gs = parse_google_services(&fsutil::read(&gs_path)?, &gs_path.display().to_string())?;
+    Ok(AndroidFacts {
+        application_id,
+        firebase_project_id: gs.project_id,
+        firebase_packages: gs.packages,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_names_are_escaped_for_android_resources() {
+        assert_eq!(
+            android_string("Acme's <Chat> & \"Co\""),
+            "Acme\\'s &lt;Chat&gt; &amp; \\\"Co\\\""
+        );
+        assert_eq!(android_string("@home"), "\\@home");
+    }
+}

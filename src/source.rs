@@ -1,0 +1,274 @@
+//! Getting the upstream app: clone a git repository (URL or local path) at a ref, or copy a
+//! plain directory into a fresh repository; then the brand branch, commit and push.
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use git2::{build::CheckoutBuilder, FetchOptions, Oid, RemoteCallbacks, Repository, Signature};
+use walkdir::WalkDir;
+
+use crate::fsutil;
+
+/// Where the branded tree came from, recorded in the lock file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Upstream {
+    /// The repository as given (URL or path).
+    pub repo: String,
+    /// The ref as given, if any.
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+    /// The resolved commit.
+    pub commit: String,
+    /// How it was obtained: "shared-clone", "clone" or "directory".
+    pub method: &'static str,
+}
+
+/// Name and e-mail of commits mmbrand makes; the time is taken from the upstream commit so
+/// that the same inputs give the same commit ids.
+const AUTHOR: (&str, &str) = ("mmbrand", "mmbrand@localhost");
+
+/// Ignored upstream but part of the brand.
+const FORCED_PATH: &str = "assets/override";
+
+/// Puts upstream `source` at `git_ref` into `dest` (which must not exist), on a new branch
+/// `branch`.
+pub fn checkout(source: &str, git_ref: Option<&str>, dest: &Path, branch: &str) -> Result<Upstream> {
+    let local = local_path(source);
+    let upstream = match &local {
+        Some(path) if Repository::open(path).is_ok() => shared_clone(source, path, git_ref, dest)?,
+        Some(path) if path.is_dir() => {
+            if let Some(r) = git_ref {
+                bail!("--ref {r} given, but {} is a plain directory, not a git repository", path.display());
+            }
+            from_directory(source, path, dest)?
+        }
+        Some(path) if !looks_like_url(source) => {
+            bail!("source {} does not exist; give a local checkout of mattermost-mobile or a git URL", path.display())
+        }
+        _ => clone_url(source, git_ref, dest)?,
+    };
+    let repo = open(dest)?;
+    create_branch(&repo, branch, &upstream.commit)?;
+    Ok(upstream)
+}
+
+fn looks_like_url(s: &str) -> bool {
+    s.contains("://") || (s.contains('@') && s.contains(':'))
+}
+
+/// A source that names something on this machine (a path or a file:// URL).
+fn local_path(source: &str) -> Option<PathBuf> {
+    if let Some(rest) = source.strip_prefix("file://") {
+        return Some(PathBuf::from(rest));
+    }
+    (!looks_like_url(source)).then(|| PathBuf::from(source))
+}
+
+/// Like `git clone --shared`: the new repository borrows the source's objects through
+/// `objects/info/alternates`, so nothing is copied but the checked-out files.
+fn shared_clone(source: &str, path: &Path, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
+    let src = Repository::open(path).with_context(|| format!("cannot open git repository {}", path.display()))?;
+    let commit = resolve(&src, git_ref, source)?;
+    let objects = src.path().join("objects");
+    let objects = objects
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", objects.display()))?;
+    let repo = Repository::init(dest).with_context(|| format!("cannot create a repository in {}", dest.display()))?;
+    fsutil::write(
+        &repo.path().join("objects/info/alternates"),
+        format!("{}\n", objects.display()),
+    )?;
+    // Reopen so libgit2 reads the alternates file.
+    let repo = open(dest)?;
+    repo.remote("upstream", source)
+        .with_context(|| format!("cannot add remote upstream {source}"))?;
+    checkout_commit(&repo, commit)?;
+    Ok(Upstream {
+        repo: source.to_string(),
+        git_ref: git_ref.map(str::to_string),
+        commit: commit.to_string(),
+        method: "shared-clone",
+    })
+}
+
+/// A network clone (https, ssh), with progress on a terminal.
+fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("cloning {msg} {bar:30} {pos}/{len} objects")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(source.to_string());
+        bar
+    });
+    let mut callbacks = RemoteCallbacks::new();
+    if let Some(bar) = progress.clone() {
+        callbacks.transfer_progress(move |p| {
+            bar.set_length(p.total_objects() as u64);
+            bar.set_position(p.received_objects() as u64);
+            true
+        });
+    }
+    callbacks.credentials(credentials);
+    let mut fetch = FetchOptions::new();
+    fetch.remote_callbacks(callbacks);
+    let repo = git2::build::RepoBuilder::new()
+        .fetch_options(fetch)
+        .with_checkout({
+            // The default branch is not wanted; the ref is checked out below.
+            let mut co = CheckoutBuilder::new();
+            co.dry_run();
+            co
+        })
+        .clone(source, dest)
+        .with_context(|| format!("cannot clone {source}"))?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    repo.remote_rename("origin", "upstream")
+        .map_err(|e| anyhow!("cannot rename remote origin: {e}"))?;
+    let commit = resolve(&repo, git_ref, source)?;
+    checkout_commit(&repo, commit)?;
+    Ok(Upstream {
+        repo: source.to_string(),
+        git_ref: git_ref.map(str::to_string),
+        commit: commit.to_string(),
+        method: "clone",
+    })
+}
+
+/// A plain directory (such as the embedded fixture): copied and committed once as
+/// "upstream", so the brand's changes are a reviewable diff on top of it.
+fn from_directory(source: &str, path: &Path, dest: &Path) -> Result<Upstream> {
+    for entry in WalkDir::new(path).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot read {}", path.display()))?;
+        let rel = entry.path().strip_prefix(path).unwrap_or(entry.path());
+        if rel.components().any(|c| c.as_os_str() == ".git" || c.as_os_str() == "node_modules") {
+            continue;
+        }
+        if entry.file_type().is_dir() {
+            fsutil::create_dir_all(&dest.join(rel))?;
+        } else if entry.file_type().is_file() {
+            fsutil::copy(entry.path(), &dest.join(rel))?;
+        }
+    }
+    let repo = Repository::init(dest).with_context(|| format!("cannot create a repository in {}", dest.display()))?;
+    let time = git2::Time::new(0, 0);
+    let commit = commit_all(&repo, "upstream: copy of mattermost-mobile", time, None)?;
+    Ok(Upstream {
+        repo: source.to_string(),
+        git_ref: None,
+        commit: commit.to_string(),
+        method: "directory",
+    })
+}
+
+/// The commit `git_ref` names (tag, branch, remote branch or sha), or HEAD.
+fn resolve(repo: &Repository, git_ref: Option<&str>, source: &str) -> Result<Oid> {
+    let Some(name) = git_ref else {
+        let head = repo.head().with_context(|| format!("{source} has no HEAD; pass --ref"))?;
+        return Ok(head.peel_to_commit()?.id());
+    };
+    let candidates = [
+        format!("refs/tags/{name}"),
+        format!("refs/remotes/origin/{name}"),
+        format!("refs/heads/{name}"),
+        name.to_string(),
+    ];
+    for c in &candidates {
+        if let Ok(obj) = repo.revparse_single(c) {
+            if let Ok(commit) = obj.peel_to_commit() {
+                return Ok(commit.id());
+            }
+        }
+    }
+    bail!("ref {name:?} not found in {source}: give a tag, branch or commit that exists there (git ls-remote {source})")
+}
+
+fn open(dest: &Path) -> Result<Repository> {
+    Repository::open(dest).with_context(|| format!("cannot open git repository {}", dest.display()))
+}
+
+fn checkout_commit(repo: &Repository, commit: Oid) -> Result<()> {
+    let obj = repo.find_object(commit, None)?;
+    let mut co = CheckoutBuilder::new();
+    co.force();
+    repo.checkout_tree(&obj, Some(&mut co))
+        .with_context(|| format!("cannot check out {commit}"))?;
+    repo.set_head_detached(commit)?;
+    Ok(())
+}
+
+fn create_branch(repo: &Repository, branch: &str, commit: &str) -> Result<()> {
+    let oid = Oid::from_str(commit)?;
+    let target = repo.find_commit(oid)?;
+    repo.branch(branch, &target, true)
+        .with_context(|| format!("cannot create branch {branch:?}"))?;
+    repo.set_head(&format!("refs/heads/{branch}"))
+        .with_context(|| format!("cannot switch to branch {branch:?}"))?;
+    Ok(())
+}
+
+/// Stages every file (new, changed, deleted) and commits on HEAD. `parent` None makes a
+/// root commit.
+fn commit_all(repo: &Repository, message: &str, time: git2::Time, parent: Option<Oid>) -> Result<Oid> {
+    let mut index = repo.index()?;
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None)?;
+    // Upstream git-ignores assets/override; the brand branch must carry it, or a build
+    // from the branch would lose the brand's assets.
+    if repo.workdir().is_some_and(|w| w.join(FORCED_PATH).is_dir()) {
+        index.add_all([FORCED_PATH], git2::IndexAddOption::FORCE, None)?;
+    }
+    index.update_all(["*"], None)?;
+    index.write()?;
+    let tree = repo.find_tree(index.write_tree()?)?;
+    let sig = Signature::new(AUTHOR.0, AUTHOR.1, &time)?;
+    let parents: Vec<git2::Commit> = parent.map(|p| repo.find_commit(p)).transpose()?.into_iter().collect();
+    let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs)
+        .context("cannot commit the branded tree")
+}
+
+/// Commits the branded tree on the brand branch. The commit time is the upstream commit's,
+/// so the same inputs give the same commit id.
+pub fn commit_brand(app: &Path, brand_name: &str) -> Result<String> {
+    let repo = open(app)?;
+    let head = repo.head()?.peel_to_commit()?;
+    let message = format!("Brand {brand_name} (mmbrand)\n\nGenerated by mmbrand apply; do not edit by hand, change the brand file instead.\n");
+    let oid = commit_all(&repo, &message, head.time(), Some(head.id()))?;
+    Ok(oid.to_string())
+}
+
+/// Pushes the brand branch to `fork` (added as remote "fork").
+pub fn push(app: &Path, fork: &str, branch: &str) -> Result<()> {
+    let repo = open(app)?;
+    let mut remote = match repo.find_remote("fork") {
+        Ok(r) => r,
+        Err(_) => repo.remote("fork", fork).with_context(|| format!("cannot add remote {fork}"))?,
+    };
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(credentials);
+    let mut options = git2::PushOptions::new();
+    options.remote_callbacks(callbacks);
+    let spec = format!("+refs/heads/{branch}:refs/heads/{branch}");
+    remote
+        .push(&[spec.as_str()], Some(&mut options))
+        .with_context(|| format!("cannot push {branch} to {fork}"))
+}
+
+/// ssh-agent for ssh URLs, the git credential helpers for https.
+fn credentials(
+    url: &str,
+    username: Option<&str>,
+    allowed: git2::CredentialType,
+) -> std::result::Result<git2::Cred, git2::Error> {
+    if allowed.contains(git2::CredentialType::SSH_KEY) {
+        return git2::Cred::ssh_key_from_agent(username.unwrap_or("git"));
+    }
+    if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) {
+        let config = git2::Config::open_default()?;
+        return git2::Cred::credential_helper(&config, url, username);
+    }
+    git2::Cred::default()
+}
