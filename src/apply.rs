@@ -40,7 +40,7 @@ pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<Str
     let repo = if is_url || Path::new(repo).is_absolute() {
         repo.clone()
     } else {
-        brand.dir.join(repo).display().to_string()
+        fsutil::normalize(&brand.dir.join(repo)).display().to_string()
     };
     Ok((repo, git_ref))
 }

@@ -77,3 +77,23 @@ pub fn rel_string(path: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+/// Removes `.` and `name/..` pairs without touching the file system, so paths in messages
+/// and lock files read as the user would write them.
+pub fn normalize(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}

@@ -103,10 +103,14 @@ fn read_dict(path: &Path) -> Result<Dictionary> {
     }
 }
 
+/// XML plist with a final newline, as Xcode writes them.
 fn write_dict(path: &Path, dict: Dictionary) -> Result<()> {
+    let mut bytes = Vec::new();
     Value::Dictionary(dict)
-        .to_file_xml(path)
-        .with_context(|| format!("cannot write {}", path.display()))
+        .to_writer_xml(&mut bytes)
+        .with_context(|| format!("cannot serialize {}", path.display()))?;
+    bytes.push(b'\n');
+    crate::fsutil::write(path, bytes)
 }
 
 /// Sets `key` in `dict`, which must already have it (the anchor).
