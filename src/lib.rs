@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod lock;
 pub mod native;
 pub mod overlay;
+pub mod plan;
 pub mod problems;
 pub mod report;
 pub mod source;
@@ -25,7 +26,7 @@ use cli::{Cli, Command};
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Merge(args) => overlay::command::run(&args),
-        Command::Plan(_) => not_implemented("plan"),
+        Command::Plan(args) => plan::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Verify(_) => not_implemented("verify"),
         Command::Init(_) => not_implemented("init"),

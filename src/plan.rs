@@ -1,0 +1,120 @@
+//! `mmbrand plan`: the apply pipeline in a scratch directory, reported as a list of changes
+//! and a unified diff against upstream. Nothing is written anywhere else; the scratch
+//! directory is removed when the command ends, whatever the outcome.
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use git2::{Repository, Status};
+use serde::Serialize;
+use serde_json::json;
+use similar::TextDiff;
+
+use crate::apply;
+use crate::brand::Brand;
+use crate::cli::PlanArgs;
+use crate::fsutil;
+use crate::report;
+
+/// Files derived wholesale from others; listed but not diffed, to keep the diff readable.
+const NOT_DIFFED: &[&str] = &["dist/"];
+
+#[derive(Debug, Serialize)]
+pub struct Change {
+    pub path: String,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+pub fn run(args: &PlanArgs) -> Result<()> {
+    let brand = Brand::load(&args.brand_file)?;
+    let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
+    let built = apply::build(&brand, &args.source, scratch.path())?;
+    let app = scratch.path().join("app");
+    let changes = app_changes(&app, built.app_files.iter())?;
+    let outputs: Vec<&String> = built.lock.files.keys().filter(|k| !k.starts_with("app/")).collect();
+    if args.json {
+        report::print_json(&json!({
+            "ok": true,
+            "command": "plan",
+            "brand": brand.name,
+            "upstream": built.upstream,
+            "branch": brand.branch,
+            "changes": changes,
+            "outputs": outputs,
+            "warnings": built.warnings,
+        }));
+        return Ok(());
+    }
+    report::print_warnings(&built.warnings);
+    println!(
+        "plan for {} on {} @ {} (branch {}): {} app file(s) change",
+        brand.name,
+        built.upstream.repo,
+        &built.upstream.commit[..built.upstream.commit.len().min(10)],
+        brand.branch,
+        changes.len()
+    );
+    for c in &changes {
+        println!("  {:<9} app/{}", c.status, c.path);
+    }
+    for o in &outputs {
+        println!("  {:<9} {o}", "generated");
+    }
+    for c in changes.iter().filter_map(|c| c.diff.as_deref()) {
+        print!("{c}");
+    }
+    Ok(())
+}
+
+/// Every changed file of the branded app against its upstream commit: written files that
+/// differ, and files that disappeared (the moved Android package).
+fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Result<Vec<Change>> {
+    let repo = Repository::open(app).with_context(|| format!("cannot open {}", app.display()))?;
+    let tree = repo.head()?.peel_to_tree()?;
+    let mut changes = Vec::new();
+    for rel in written {
+        let shown = fsutil::rel_string(rel);
+        let new = fsutil::read(&app.join(rel))?;
+        let old = tree
+            .get_path(rel)
+            .ok()
+            .and_then(|e| e.to_object(&repo).ok())
+            .and_then(|o| o.as_blob().map(|b| b.content().to_vec()));
+        let status = match &old {
+            Some(o) if *o == new => continue,
+            Some(_) => "modified",
+            None => "added",
+        };
+        let diff = (!NOT_DIFFED.iter().any(|p| shown.starts_with(p)))
+            .then(|| unified(&shown, old.as_deref().unwrap_or_default(), &new))
+            .flatten();
+        changes.push(Change { path: shown, status, diff });
+    }
+    let statuses = repo.statuses(None)?;
+    for entry in statuses.iter().filter(|e| e.status().contains(Status::WT_DELETED)) {
+        if let Some(path) = entry.path() {
+            changes.push(Change {
+                path: path.to_string(),
+                status: "removed",
+                diff: None,
+            });
+        }
+    }
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(changes)
+}
+
+/// A unified diff of two text files, or a one-line note for binary content.
+fn unified(path: &str, old: &[u8], new: &[u8]) -> Option<String> {
+    match (std::str::from_utf8(old), std::str::from_utf8(new)) {
+        (Ok(o), Ok(n)) => Some(
+            TextDiff::from_lines(o, n)
+                .unified_diff()
+                .context_radius(2)
+                .header(&format!("a/{path}"), &format!("b/{path}"))
+                .to_string(),
+        ),
+        _ => Some(format!("Binary file app/{path} changes\n")),
+    }
+}
