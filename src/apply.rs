@@ -12,7 +12,9 @@ use crate::emit;
 use crate::fsutil;
 use crate::lock::{Lock, LOCK_FILE};
 use crate::native::{android, ios, release_assets};
-use crate::overlay::{self, config_check, json_merge, resolved, MergeOptions, MergePlan, CONFIG_JSON};
+use crate::overlay::{
+    self, config_check, json_merge, resolved, MergeOptions, MergePlan, CONFIG_JSON,
+};
 use crate::report;
 use crate::source::{self, Upstream};
 use crate::stage::Stage;
@@ -29,18 +31,26 @@ pub struct Built {
 /// The upstream repository and ref: the command line wins over `[source]`. A relative path
 /// in the brand file is relative to the brand file.
 pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<String>)> {
-    let git_ref = args.git_ref.clone().or_else(|| brand.source.git_ref.clone());
+    let git_ref = args
+        .git_ref
+        .clone()
+        .or_else(|| brand.source.git_ref.clone());
     if let Some(s) = &args.source {
         return Ok((s.clone(), git_ref));
     }
     let Some(repo) = &brand.source.repo else {
-        bail!("{}: no upstream given: set [source] repo or pass --source <PATH|URL>", brand.file.display());
+        bail!(
+            "{}: no upstream given: set [source] repo or pass --source <PATH|URL>",
+            brand.file.display()
+        );
     };
     let is_url = repo.contains("://") || (repo.contains('@') && repo.contains(':'));
     let repo = if is_url || Path::new(repo).is_absolute() {
         repo.clone()
     } else {
-        fsutil::normalize(&brand.dir.join(repo)).display().to_string()
+        fsutil::normalize(&brand.dir.join(repo))
+            .display()
+            .to_string()
     };
     Ok((repo, git_ref))
 }
@@ -50,7 +60,10 @@ pub fn build(brand: &Brand, args: &SourceArgs, root: &Path) -> Result<Built> {
     let (repo, git_ref) = source_of(brand, args)?;
     // Inputs that need no upstream are checked before the (possibly slow) clone.
     let gs_shown = brand.android.google_services.describe(&brand.dir);
-    let gs_bytes = brand.android.google_services.read(&brand.dir, "android.google_services")?;
+    let gs_bytes = brand
+        .android
+        .google_services
+        .read(&brand.dir, "android.google_services")?;
     let gs = android::parse_google_services(&gs_bytes, &gs_shown)?;
     android::check_google_services(&gs, &brand.android.package, &gs_shown)?;
     if let Some(dir) = &brand.override_dir {
@@ -81,7 +94,10 @@ pub fn build(brand: &Brand, args: &SourceArgs, root: &Path) -> Result<Built> {
     app_files.extend(release_assets::copy_into_native(&dist, &app)?);
     app_files.insert(emit::fastlane::write(&app, brand)?);
 
-    let credentials = BTreeMap::from([("android.google_services".to_string(), fsutil::sha256_hex(&gs_bytes))]);
+    let credentials = BTreeMap::from([(
+        "android.google_services".to_string(),
+        fsutil::sha256_hex(&gs_bytes),
+    )]);
     let lock = Lock::new(root, brand, &upstream, &app_files, credentials)?;
     Ok(Built {
         upstream,
@@ -98,9 +114,13 @@ fn merge_assets(brand: &Brand, app: &Path) -> Result<MergePlan> {
     let empty = tempfile::tempdir()?;
     let overrides = brand.override_dir.as_deref().unwrap_or(empty.path());
     let mut plan = MergePlan::new(&base, overrides, MergeOptions::default())?;
-    let base_config = json_merge::parse_file(&base.join(CONFIG_JSON)).map_err(anyhow::Error::msg)?;
+    let base_config =
+        json_merge::parse_file(&base.join(CONFIG_JSON)).map_err(anyhow::Error::msg)?;
     let patch = brand.config_patch();
-    let shown = format!("{} ([server], [schemes] and [config])", brand.file.display());
+    let shown = format!(
+        "{} ([server], [schemes] and [config])",
+        brand.file.display()
+    );
     let found = config_check::check(&base_config, &patch, &shown);
     if !found.is_empty() {
         let mut problems = crate::problems::Problems::new();
@@ -129,7 +149,10 @@ fn remove_dir_if_exists(dir: &Path) -> Result<()> {
 pub fn run(args: &ApplyArgs) -> Result<()> {
     let brand = Brand::load(&args.brand_file)?;
     if args.push && brand.source.fork.is_none() {
-        bail!("{}: --push needs [source] fork, the repository to push the brand branch to", brand.file.display());
+        bail!(
+            "{}: --push needs [source] fork, the repository to push the brand branch to",
+            brand.file.display()
+        );
     }
     let stage = Stage::beside(&args.out, LOCK_FILE)?;
     let mut built = build(&brand, &args.source, stage.path())?;

@@ -208,9 +208,10 @@ impl Brand {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
-        let google_services = SecretRef::parse(&raw.android.google_services, "android.google_services")
-            .map_err(|e| problems.push(format!("{shown}: {e}")))
-            .ok();
+        let google_services =
+            SecretRef::parse(&raw.android.google_services, "android.google_services")
+                .map_err(|e| problems.push(format!("{shown}: {e}")))
+                .ok();
         problems.into_result()?;
         let ios = derive_ios(&raw.ios);
         let override_dir = raw.assets.override_dir.as_ref().map(|o| dir.join(o));
@@ -275,7 +276,10 @@ impl Brand {
     pub fn ios_renames(&self) -> BTreeMap<&'static str, &str> {
         BTreeMap::from([
             ("com.mattermost.rnbeta", self.ios.bundle_id.as_str()),
-            ("com.mattermost.rnbeta.MattermostShare", self.ios.share_extension_id.as_str()),
+            (
+                "com.mattermost.rnbeta.MattermostShare",
+                self.ios.share_extension_id.as_str(),
+            ),
             (
                 "com.mattermost.rnbeta.NotificationService",
                 self.ios.notification_service_id.as_str(),
@@ -297,7 +301,10 @@ fn derive_ios(raw: &IosSection) -> Ios {
             .notification_service_id
             .clone()
             .unwrap_or_else(|| format!("{id}.NotificationService")),
-        app_group: raw.app_group.clone().unwrap_or_else(|| format!("group.{id}")),
+        app_group: raw
+            .app_group
+            .clone()
+            .unwrap_or_else(|| format!("group.{id}")),
         icloud_container: raw
             .icloud_container
             .clone()

@@ -55,12 +55,16 @@ impl Lock {
         let mut files = BTreeMap::new();
         for rel in app_files {
             let path = Path::new("app").join(rel);
-            files.insert(fsutil::rel_string(&path), fsutil::sha256_file(&root.join(&path))?);
+            files.insert(
+                fsutil::rel_string(&path),
+                fsutil::sha256_file(&root.join(&path))?,
+            );
         }
         for entry in walkdir::WalkDir::new(root).min_depth(1).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
             let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            if rel.starts_with("app") || !entry.file_type().is_file() || rel == Path::new(LOCK_FILE) {
+            if rel.starts_with("app") || !entry.file_type().is_file() || rel == Path::new(LOCK_FILE)
+            {
                 continue;
             }
             files.insert(fsutil::rel_string(rel), fsutil::sha256_file(entry.path())?);
@@ -92,6 +96,7 @@ impl Lock {
         let path = root.join(LOCK_FILE);
         let text = fsutil::read_to_string(&path)
             .with_context(|| format!("{} is not an mmbrand apply output", root.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{}: not a valid lock file", path.display()))
+        serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a valid lock file", path.display()))
     }
 }

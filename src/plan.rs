@@ -32,7 +32,12 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     let built = apply::build(&brand, &args.source, scratch.path())?;
     let app = scratch.path().join("app");
     let changes = app_changes(&app, built.app_files.iter())?;
-    let outputs: Vec<&String> = built.lock.files.keys().filter(|k| !k.starts_with("app/")).collect();
+    let outputs: Vec<&String> = built
+        .lock
+        .files
+        .keys()
+        .filter(|k| !k.starts_with("app/"))
+        .collect();
     if args.json {
         report::print_json(&json!({
             "ok": true,
@@ -89,10 +94,17 @@ fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Re
         let diff = (!NOT_DIFFED.iter().any(|p| shown.starts_with(p)))
             .then(|| unified(&shown, old.as_deref().unwrap_or_default(), &new))
             .flatten();
-        changes.push(Change { path: shown, status, diff });
+        changes.push(Change {
+            path: shown,
+            status,
+            diff,
+        });
     }
     let statuses = repo.statuses(None)?;
-    for entry in statuses.iter().filter(|e| e.status().contains(Status::WT_DELETED)) {
+    for entry in statuses
+        .iter()
+        .filter(|e| e.status().contains(Status::WT_DELETED))
+    {
         if let Some(path) = entry.path() {
             changes.push(Change {
                 path: path.to_string(),

@@ -32,18 +32,29 @@ const FORCED_PATH: &str = "assets/override";
 
 /// Puts upstream `source` at `git_ref` into `dest` (which must not exist), on a new branch
 /// `branch`.
-pub fn checkout(source: &str, git_ref: Option<&str>, dest: &Path, branch: &str) -> Result<Upstream> {
+pub fn checkout(
+    source: &str,
+    git_ref: Option<&str>,
+    dest: &Path,
+    branch: &str,
+) -> Result<Upstream> {
     let local = local_path(source);
     let upstream = match &local {
         Some(path) if Repository::open(path).is_ok() => shared_clone(source, path, git_ref, dest)?,
         Some(path) if path.is_dir() => {
             if let Some(r) = git_ref {
-                bail!("--ref {r} given, but {} is a plain directory, not a git repository", path.display());
+                bail!(
+                    "--ref {r} given, but {} is a plain directory, not a git repository",
+                    path.display()
+                );
             }
             from_directory(source, path, dest)?
         }
         Some(path) if !looks_like_url(source) => {
-            bail!("source {} does not exist; give a local checkout of mattermost-mobile or a git URL", path.display())
+            bail!(
+                "source {} does not exist; give a local checkout of mattermost-mobile or a git URL",
+                path.display()
+            )
         }
         _ => clone_url(source, git_ref, dest)?,
     };
@@ -56,24 +67,24 @@ fn looks_like_url(s: &str) -> bool {
     s.contains("://") || (s.contains('@') && s.contains(':'))
 }
 
-/// A source that names something on this machine (a path or a file:// URL).
+/// A source given as a path. As with git, `file://` URLs go through the regular clone
+/// transport instead (a full, independent copy).
 fn local_path(source: &str) -> Option<PathBuf> {
-    if let Some(rest) = source.strip_prefix("file://") {
-        return Some(PathBuf::from(rest));
-    }
     (!looks_like_url(source)).then(|| PathBuf::from(source))
 }
 
 /// Like `git clone --shared`: the new repository borrows the source's objects through
 /// `objects/info/alternates`, so nothing is copied but the checked-out files.
 fn shared_clone(source: &str, path: &Path, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
-    let src = Repository::open(path).with_context(|| format!("cannot open git repository {}", path.display()))?;
+    let src = Repository::open(path)
+        .with_context(|| format!("cannot open git repository {}", path.display()))?;
     let commit = resolve(&src, git_ref, source)?;
     let objects = src.path().join("objects");
     let objects = objects
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", objects.display()))?;
-    let repo = Repository::init(dest).with_context(|| format!("cannot create a repository in {}", dest.display()))?;
+    let repo = Repository::init(dest)
+        .with_context(|| format!("cannot create a repository in {}", dest.display()))?;
     fsutil::write(
         &repo.path().join("objects/info/alternates"),
         format!("{}\n", objects.display()),
@@ -144,7 +155,10 @@ fn from_directory(source: &str, path: &Path, dest: &Path) -> Result<Upstream> {
     for entry in WalkDir::new(path).sort_by_file_name() {
         let entry = entry.with_context(|| format!("cannot read {}", path.display()))?;
         let rel = entry.path().strip_prefix(path).unwrap_or(entry.path());
-        if rel.components().any(|c| c.as_os_str() == ".git" || c.as_os_str() == "node_modules") {
+        if rel
+            .components()
+            .any(|c| c.as_os_str() == ".git" || c.as_os_str() == "node_modules")
+        {
             continue;
         }
         if entry.file_type().is_dir() {
@@ -153,7 +167,8 @@ fn from_directory(source: &str, path: &Path, dest: &Path) -> Result<Upstream> {
             fsutil::copy(entry.path(), &dest.join(rel))?;
         }
     }
-    let repo = Repository::init(dest).with_context(|| format!("cannot create a repository in {}", dest.display()))?;
+    let repo = Repository::init(dest)
+        .with_context(|| format!("cannot create a repository in {}", dest.display()))?;
     let time = git2::Time::new(0, 0);
     let commit = commit_all(&repo, "upstream: copy of mattermost-mobile", time, None)?;
     Ok(Upstream {
@@ -167,7 +182,9 @@ fn from_directory(source: &str, path: &Path, dest: &Path) -> Result<Upstream> {
 /// The commit `git_ref` names (tag, branch, remote branch or sha), or HEAD.
 fn resolve(repo: &Repository, git_ref: Option<&str>, source: &str) -> Result<Oid> {
     let Some(name) = git_ref else {
-        let head = repo.head().with_context(|| format!("{source} has no HEAD; pass --ref"))?;
+        let head = repo
+            .head()
+            .with_context(|| format!("{source} has no HEAD; pass --ref"))?;
         return Ok(head.peel_to_commit()?.id());
     };
     let candidates = [
@@ -212,7 +229,12 @@ fn create_branch(repo: &Repository, branch: &str, commit: &str) -> Result<()> {
 
 /// Stages every file (new, changed, deleted) and commits on HEAD. `parent` None makes a
 /// root commit.
-fn commit_all(repo: &Repository, message: &str, time: git2::Time, parent: Option<Oid>) -> Result<Oid> {
+fn commit_all(
+    repo: &Repository,
+    message: &str,
+    time: git2::Time,
+    parent: Option<Oid>,
+) -> Result<Oid> {
     let mut index = repo.index()?;
     index.add_all(["*"], git2::IndexAddOption::DEFAULT, None)?;
     // Upstream git-ignores assets/override; the brand branch must carry it, or a build
@@ -224,7 +246,11 @@ fn commit_all(repo: &Repository, message: &str, time: git2::Time, parent: Option
     index.write()?;
     let tree = repo.find_tree(index.write_tree()?)?;
     let sig = Signature::new(AUTHOR.0, AUTHOR.1, &time)?;
-    let parents: Vec<git2::Commit> = parent.map(|p| repo.find_commit(p)).transpose()?.into_iter().collect();
+    let parents: Vec<git2::Commit> = parent
+        .map(|p| repo.find_commit(p))
+        .transpose()?
+        .into_iter()
+        .collect();
     let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
     repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs)
         .context("cannot commit the branded tree")
@@ -245,7 +271,9 @@ pub fn push(app: &Path, fork: &str, branch: &str) -> Result<()> {
     let repo = open(app)?;
     let mut remote = match repo.find_remote("fork") {
         Ok(r) => r,
-        Err(_) => repo.remote("fork", fork).with_context(|| format!("cannot add remote {fork}"))?,
+        Err(_) => repo
+            .remote("fork", fork)
+            .with_context(|| format!("cannot add remote {fork}"))?,
     };
     let mut callbacks = RemoteCallbacks::new();
     callbacks.credentials(credentials);

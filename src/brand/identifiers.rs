@@ -8,12 +8,60 @@ use crate::problems::Problems;
 
 /// Java keywords and literals, which cannot be segments of an Android package.
 const JAVA_KEYWORDS: &[&str] = &[
-    "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const",
-    "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally",
-    "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface",
-    "long", "native", "new", "package", "private", "protected", "public", "return", "short",
-    "static", "strictfp", "super", "switch", "synchronized", "this", "throw", "throws",
-    "transient", "try", "void", "volatile", "while", "true", "false", "null", "_",
+    "abstract",
+    "assert",
+    "boolean",
+    "break",
+    "byte",
+    "case",
+    "catch",
+    "char",
+    "class",
+    "const",
+    "continue",
+    "default",
+    "do",
+    "double",
+    "else",
+    "enum",
+    "extends",
+    "final",
+    "finally",
+    "float",
+    "for",
+    "goto",
+    "if",
+    "implements",
+    "import",
+    "instanceof",
+    "int",
+    "interface",
+    "long",
+    "native",
+    "new",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "short",
+    "static",
+    "strictfp",
+    "super",
+    "switch",
+    "synchronized",
+    "this",
+    "throw",
+    "throws",
+    "transient",
+    "try",
+    "void",
+    "volatile",
+    "while",
+    "true",
+    "false",
+    "null",
+    "_",
 ];
 
 pub const PUSH_CONTENTS: &[&str] = &["generic_no_channel", "generic", "full", "id_loaded"];
@@ -31,7 +79,10 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
     check("ios.bundle_id", bundle_id(&raw.ios.bundle_id));
     for (key, value) in [
         ("ios.share_extension_id", &raw.ios.share_extension_id),
-        ("ios.notification_service_id", &raw.ios.notification_service_id),
+        (
+            "ios.notification_service_id",
+            &raw.ios.notification_service_id,
+        ),
     ] {
         if let Some(v) = value {
             check(key, bundle_id(v));
@@ -71,13 +122,17 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
 pub fn slug(v: &str) -> Result<(), String> {
     let ok = !v.is_empty()
         && !v.starts_with('-')
-        && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    ok.then_some(())
-        .ok_or_else(|| format!("{v:?} must be a slug: lower-case letters, digits and '-', e.g. \"acme\""))
+        && v.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then_some(()).ok_or_else(|| {
+        format!("{v:?} must be a slug: lower-case letters, digits and '-', e.g. \"acme\"")
+    })
 }
 
 fn non_empty(v: &str) -> Result<(), String> {
-    (!v.trim().is_empty()).then_some(()).ok_or_else(|| "must not be empty".to_string())
+    (!v.trim().is_empty())
+        .then_some(())
+        .ok_or_else(|| "must not be empty".to_string())
 }
 
 pub fn https_url(v: &str) -> Result<(), String> {
@@ -88,7 +143,8 @@ pub fn https_url(v: &str) -> Result<(), String> {
             url.scheme()
         ));
     }
-    if url.host_str().is_none_or(str::is_empty) || url.query().is_some() || url.fragment().is_some() {
+    if url.host_str().is_none_or(str::is_empty) || url.query().is_some() || url.fragment().is_some()
+    {
         return Err(format!("{v:?} must be a plain https://host[/path] URL"));
     }
     Ok(())
@@ -105,7 +161,9 @@ fn proxy_url(v: &str) -> Result<(), String> {
 /// Apple bundle identifiers: letters, digits, '-' and '.', at least two segments.
 pub fn bundle_id(v: &str) -> Result<(), String> {
     let segments_ok = v.split('.').count() >= 2 && v.split('.').all(|s| !s.is_empty());
-    let chars_ok = v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    let chars_ok = v
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
     (segments_ok && chars_ok).then_some(()).ok_or_else(|| {
         format!("{v:?} is not a valid Apple bundle id: use letters, digits, '-' and '.', in reverse-DNS form like \"com.acme.chat\"")
     })
@@ -120,7 +178,9 @@ fn prefixed_bundle_id(v: &str, prefix: &str) -> Result<(), String> {
 
 /// Apple team and key ids: 10 upper-case letters or digits.
 pub fn apple_id(v: &str, what: &str) -> Result<(), String> {
-    let ok = v.len() == 10 && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let ok = v.len() == 10
+        && v.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     ok.then_some(()).ok_or_else(|| {
         format!("{v:?} is not an Apple {what} id: it must be 10 upper-case letters or digits, e.g. \"AB12CD34EF\"")
     })
@@ -131,7 +191,9 @@ pub fn apple_id(v: &str, what: &str) -> Result<(), String> {
 pub fn android_package(v: &str) -> Result<(), String> {
     let segments: Vec<&str> = v.split('.').collect();
     if segments.len() < 2 {
-        return Err(format!("{v:?} needs at least two segments, like \"com.acme.chat\""));
+        return Err(format!(
+            "{v:?} needs at least two segments, like \"com.acme.chat\""
+        ));
     }
     for s in segments {
         if let Some(k) = JAVA_KEYWORDS.iter().find(|k| **k == s) {
@@ -175,7 +237,9 @@ fn host_name(v: &str) -> Result<(), String> {
 fn cert_fingerprint(v: &str) -> Result<(), String> {
     let parts: Vec<&str> = v.split(':').collect();
     let ok = parts.len() == 32
-        && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
     ok.then_some(()).ok_or_else(|| {
         format!("{v:?} is not a SHA-256 certificate fingerprint: 32 hex bytes separated by ':'")
     })
@@ -208,7 +272,10 @@ pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> String {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
     (line, col)
 }
 
@@ -233,8 +300,12 @@ mod tests {
     #[test]
     fn android_packages() {
         assert!(android_package("com.acme.chat").is_ok());
-        assert!(android_package("com.acme.new").unwrap_err().contains("Java keyword \"new\""));
-        assert!(android_package("acme").unwrap_err().contains("two segments"));
+        assert!(android_package("com.acme.new")
+            .unwrap_err()
+            .contains("Java keyword \"new\""));
+        assert!(android_package("acme")
+            .unwrap_err()
+            .contains("two segments"));
         assert!(android_package("com.1acme").is_err());
         assert!(android_package("com.ac-me").is_err());
     }
@@ -252,7 +323,9 @@ mod tests {
     #[test]
     fn urls_and_schemes() {
         assert!(https_url("https://chat.acme.example").is_ok());
-        assert!(https_url("http://chat.acme.example").unwrap_err().contains("https://"));
+        assert!(https_url("http://chat.acme.example")
+            .unwrap_err()
+            .contains("https://"));
         assert!(url_scheme("acmechat").is_ok());
         assert!(url_scheme("acme://").is_err());
         assert!(url_scheme("Acme").is_err());
@@ -260,7 +333,8 @@ mod tests {
 
     #[test]
     fn unknown_field_gets_a_suggestion() {
-        let hint = unknown_field_hint("unknown field `bundel_id`, expected one of `bundle_id`, `team_id`");
+        let hint =
+            unknown_field_hint("unknown field `bundel_id`, expected one of `bundle_id`, `team_id`");
         assert_eq!(hint, "; did you mean `bundle_id`?");
     }
 }

@@ -18,14 +18,18 @@ impl SecretRef {
     pub fn parse(value: &str, key: &str) -> Result<SecretRef, String> {
         if let Some(path) = value.strip_prefix("file:") {
             if path.is_empty() {
-                return Err(format!("{key}: `file:` needs a path, e.g. \"file:secrets/key.p8\""));
+                return Err(format!(
+                    "{key}: `file:` needs a path, e.g. \"file:secrets/key.p8\""
+                ));
             }
             return Ok(SecretRef::File(PathBuf::from(path)));
         }
         if let Some(var) = value.strip_prefix("env:") {
             let ok = !var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
             if !ok {
-                return Err(format!("{key}: `env:` needs a variable name, e.g. \"env:ACME_APNS_KEY\""));
+                return Err(format!(
+                    "{key}: `env:` needs a variable name, e.g. \"env:ACME_APNS_KEY\""
+                ));
             }
             return Ok(SecretRef::Env(var.to_string()));
         }
@@ -41,7 +45,10 @@ impl SecretRef {
             SecretRef::File(p) => {
                 let path = brand_dir.join(p);
                 std::fs::read(&path).with_context(|| {
-                    format!("{key}: cannot read {} (file: paths are relative to the brand file)", path.display())
+                    format!(
+                        "{key}: cannot read {} (file: paths are relative to the brand file)",
+                        path.display()
+                    )
                 })
             }
             SecretRef::Env(var) => match std::env::var_os(var) {
@@ -81,8 +88,12 @@ mod tests {
             SecretRef::parse("file:secrets/a.p8", "k"),
             Ok(SecretRef::File("secrets/a.p8".into()))
         );
-        assert_eq!(SecretRef::parse("env:APNS_KEY", "k"), Ok(SecretRef::Env("APNS_KEY".into())));
-        let err = SecretRef::parse("-----BEGIN PRIVATE KEY-----", "push.apple.auth_key").unwrap_err();
+        assert_eq!(
+            SecretRef::parse("env:APNS_KEY", "k"),
+            Ok(SecretRef::Env("APNS_KEY".into()))
+        );
+        let err =
+            SecretRef::parse("-----BEGIN PRIVATE KEY-----", "push.apple.auth_key").unwrap_err();
         assert!(err.contains("not inline"));
         assert!(!err.contains("BEGIN"), "the literal must not be echoed");
     }

@@ -20,7 +20,10 @@ pub fn write(app: &Path, brand: &Brand) -> Result<PathBuf> {
     ctx.insert("app_name", &quote(&brand.display_name));
     ctx.insert("main_app_identifier", &ios.bundle_id);
     ctx.insert("extension_app_identifier", &ios.share_extension_id);
-    ctx.insert("notification_service_identifier", &ios.notification_service_id);
+    ctx.insert(
+        "notification_service_identifier",
+        &ios.notification_service_id,
+    );
     ctx.insert("ios_app_group", &ios.app_group);
     ctx.insert("ios_icloud_container", &ios.icloud_container);
     ctx.insert("app_scheme", &brand.schemes.app);
@@ -29,7 +32,10 @@ pub fn write(app: &Path, brand: &Brand) -> Result<PathBuf> {
     ctx.insert("supply_package_name", &brand.android.package);
     ctx.insert(
         "match_app_identifier",
-        &format!("{},{},{}", ios.notification_service_id, ios.share_extension_id, ios.bundle_id),
+        &format!(
+            "{},{},{}",
+            ios.notification_service_id, ios.share_extension_id, ios.bundle_id
+        ),
     );
     let text = super::render("fastlane.env", TEMPLATE, &ctx)?;
     let rel = path(brand);

@@ -29,7 +29,11 @@ const SHARE_DIR: &str = "com/mattermost/share";
 /// Applies the brand to every Android file; returns the files written, relative to `app`.
 pub fn apply(app: &Path, brand: &Brand, google_services: &[u8]) -> Result<Vec<PathBuf>> {
     let package = &brand.android.package;
-    let mut changed = vec![PathBuf::from(BUILD_GRADLE), PathBuf::from(MANIFEST), PathBuf::from(STRINGS)];
+    let mut changed = vec![
+        PathBuf::from(BUILD_GRADLE),
+        PathBuf::from(MANIFEST),
+        PathBuf::from(STRINGS),
+    ];
     edit_gradle(&app.join(BUILD_GRADLE), package)?;
     edit_manifest(&app.join(MANIFEST), &brand.schemes.app, &brand.schemes.auth)?;
     edit_app_name(&app.join(STRINGS), &brand.display_name)?;
@@ -44,8 +48,22 @@ pub fn apply(app: &Path, brand: &Brand, google_services: &[u8]) -> Result<Vec<Pa
 pub fn edit_gradle(path: &Path, package: &str) -> Result<()> {
     let shown = path.display().to_string();
     edit_file(path, |text| {
-        let text = replace_counted(text, GRADLE_NAMESPACE, &format!("namespace \"{package}\""), 1, 1, &shown)?;
-        replace_counted(&text, GRADLE_APPLICATION_ID, &format!("applicationId \"{package}\""), 1, 1, &shown)
+        let text = replace_counted(
+            text,
+            GRADLE_NAMESPACE,
+            &format!("namespace \"{package}\""),
+            1,
+            1,
+            &shown,
+        )?;
+        replace_counted(
+            &text,
+            GRADLE_APPLICATION_ID,
+            &format!("applicationId \"{package}\""),
+            1,
+            1,
+            &shown,
+        )
     })?;
     Ok(())
 }
@@ -53,8 +71,22 @@ pub fn edit_gradle(path: &Path, package: &str) -> Result<()> {
 pub fn edit_manifest(path: &Path, app_scheme: &str, auth_scheme: &str) -> Result<()> {
     let shown = path.display().to_string();
     edit_file(path, |text| {
-        let text = replace_counted(text, MANIFEST_APP_SCHEME, &format!("android:scheme=\"{app_scheme}\""), 1, usize::MAX, &shown)?;
-        replace_counted(&text, MANIFEST_AUTH_SCHEME, &format!("android:scheme=\"{auth_scheme}\""), 1, usize::MAX, &shown)
+        let text = replace_counted(
+            text,
+            MANIFEST_APP_SCHEME,
+            &format!("android:scheme=\"{app_scheme}\""),
+            1,
+            usize::MAX,
+            &shown,
+        )?;
+        replace_counted(
+            &text,
+            MANIFEST_AUTH_SCHEME,
+            &format!("android:scheme=\"{auth_scheme}\""),
+            1,
+            usize::MAX,
+            &shown,
+        )
     })?;
     Ok(())
 }
@@ -70,7 +102,12 @@ pub fn edit_app_name(path: &Path, name: &str) -> Result<()> {
         let Some(len) = text[start..].find("</string>") else {
             bail!("{shown}: `{APP_NAME_OPEN}` is not closed");
         };
-        Ok(format!("{}{}{}", &text[..start], android_string(name), &text[start + len..]))
+        Ok(format!(
+            "{}{}{}",
+            &text[..start],
+            android_string(name),
+            &text[start + len..]
+        ))
     })?;
     Ok(())
 }
@@ -108,14 +145,18 @@ fn move_package(app: &Path, root: &str, package: &str, required: bool) -> Result
     }
     let to = app.join(root).join(package_dir(package));
     let mut moved = Vec::new();
-    let entries = std::fs::read_dir(&from).with_context(|| format!("cannot read {}", from.display()))?;
-    let mut names: Vec<_> = entries.map(|e| e.map(|e| e.file_name())).collect::<std::io::Result<_>>()?;
+    let entries =
+        std::fs::read_dir(&from).with_context(|| format!("cannot read {}", from.display()))?;
+    let mut names: Vec<_> = entries
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<std::io::Result<_>>()?;
     names.sort();
     fsutil::create_dir_all(&to)?;
     for name in names {
         let src = from.join(&name);
         let dst = to.join(&name);
-        std::fs::rename(&src, &dst).with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))?;
+        std::fs::rename(&src, &dst)
+            .with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))?;
         let rel = Path::new(root).join(package_dir(package)).join(&name);
         if dst.is_file() {
             rewrite_package_line(&dst, package)?;
@@ -193,7 +234,8 @@ pub struct GoogleServices {
 }
 
 pub fn parse_google_services(bytes: &[u8], shown: &str) -> Result<GoogleServices> {
-    let v: Value = serde_json::from_slice(bytes).with_context(|| format!("{shown}: not valid JSON"))?;
+    let v: Value =
+        serde_json::from_slice(bytes).with_context(|| format!("{shown}: not valid JSON"))?;
     let project_id = v
         .pointer("/project_info/project_id")
         .and_then(Value::as_str)
@@ -204,10 +246,16 @@ pub fn parse_google_services(bytes: &[u8], shown: &str) -> Result<GoogleServices
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|c| c.pointer("/client_info/android_client_info/package_name").and_then(Value::as_str))
+        .filter_map(|c| {
+            c.pointer("/client_info/android_client_info/package_name")
+                .and_then(Value::as_str)
+        })
         .map(str::to_string)
         .collect();
-    Ok(GoogleServices { project_id, packages })
+    Ok(GoogleServices {
+        project_id,
+        packages,
+    })
 }
 
 /// Refuses a google-services.json that has no client for the app's package: Firebase would

@@ -14,7 +14,8 @@ pub const SHARE_PLIST: &str = "ios/MattermostShare/Info.plist";
 pub const NOTIFICATION_PLIST: &str = "ios/NotificationService/Info.plist";
 pub const MAIN_ENTITLEMENTS: &str = "ios/Mattermost/Mattermost.entitlements";
 pub const SHARE_ENTITLEMENTS: &str = "ios/MattermostShare/MattermostShare.entitlements";
-pub const NOTIFICATION_ENTITLEMENTS: &str = "ios/NotificationService/NotificationService.entitlements";
+pub const NOTIFICATION_ENTITLEMENTS: &str =
+    "ios/NotificationService/NotificationService.entitlements";
 
 /// Upstream's identifiers as shipped.
 pub const UPSTREAM_BUNDLE_ID: &str = "com.mattermost.rnbeta";
@@ -36,15 +37,33 @@ pub fn apply(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
     let ios = &brand.ios;
     edit_pbxproj(&app.join(PBXPROJ), ios)?;
     edit_main_plist(&app.join(MAIN_PLIST), brand)?;
-    edit_extension_plist(&app.join(SHARE_PLIST), &ios.share_extension_id, Some(&brand.display_name), &ios.app_group)?;
-    edit_extension_plist(&app.join(NOTIFICATION_PLIST), &ios.notification_service_id, None, &ios.app_group)?;
+    edit_extension_plist(
+        &app.join(SHARE_PLIST),
+        &ios.share_extension_id,
+        Some(&brand.display_name),
+        &ios.app_group,
+    )?;
+    edit_extension_plist(
+        &app.join(NOTIFICATION_PLIST),
+        &ios.notification_service_id,
+        None,
+        &ios.app_group,
+    )?;
     edit_main_entitlements(&app.join(MAIN_ENTITLEMENTS), ios)?;
     edit_app_groups(&app.join(SHARE_ENTITLEMENTS), &ios.app_group)?;
     edit_app_groups(&app.join(NOTIFICATION_ENTITLEMENTS), &ios.app_group)?;
-    Ok([PBXPROJ, MAIN_PLIST, SHARE_PLIST, NOTIFICATION_PLIST, MAIN_ENTITLEMENTS, SHARE_ENTITLEMENTS, NOTIFICATION_ENTITLEMENTS]
-        .iter()
-        .map(PathBuf::from)
-        .collect())
+    Ok([
+        PBXPROJ,
+        MAIN_PLIST,
+        SHARE_PLIST,
+        NOTIFICATION_PLIST,
+        MAIN_ENTITLEMENTS,
+        SHARE_ENTITLEMENTS,
+        NOTIFICATION_ENTITLEMENTS,
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect())
 }
 
 /// Every `PRODUCT_BUNDLE_IDENTIFIER` (exactly two per target) and `DEVELOPMENT_TEAM`.
@@ -96,10 +115,14 @@ fn replace_team(text: &str, team: &str, shown: &str) -> Result<String> {
 }
 
 fn read_dict(path: &Path) -> Result<Dictionary> {
-    let value = Value::from_file(path).with_context(|| format!("{}: not a readable property list", path.display()))?;
+    let value = Value::from_file(path)
+        .with_context(|| format!("{}: not a readable property list", path.display()))?;
     match value {
         Value::Dictionary(d) => Ok(d),
-        _ => bail!("{}: expected a dictionary at the top of the property list", path.display()),
+        _ => bail!(
+            "{}: expected a dictionary at the top of the property list",
+            path.display()
+        ),
     }
 }
 
@@ -120,12 +143,20 @@ fn set_existing(dict: &mut Dictionary, key: &str, value: Value, path: &Path) -> 
             *v = value;
             Ok(())
         }
-        None => bail!("{}: expected the key {key}, which upstream has; upstream may have changed this file", path.display()),
+        None => bail!(
+            "{}: expected the key {key}, which upstream has; upstream may have changed this file",
+            path.display()
+        ),
     }
 }
 
 fn strings(values: &[&str]) -> Value {
-    Value::Array(values.iter().map(|s| Value::String(s.to_string())).collect())
+    Value::Array(
+        values
+            .iter()
+            .map(|s| Value::String(s.to_string()))
+            .collect(),
+    )
 }
 
 /// `CFBundleIdentifier` is set unless upstream delegates it to the build setting
@@ -144,15 +175,28 @@ fn set_bundle_id(dict: &mut Dictionary, id: &str, path: &Path) -> Result<()> {
 pub fn edit_main_plist(path: &Path, brand: &Brand) -> Result<()> {
     let mut dict = read_dict(path)?;
     set_bundle_id(&mut dict, &brand.ios.bundle_id, path)?;
-    set_existing(&mut dict, "CFBundleDisplayName", Value::String(brand.display_name.clone()), path)?;
-    set_existing(&mut dict, "AppGroupIdentifier", Value::String(brand.ios.app_group.clone()), path)?;
+    set_existing(
+        &mut dict,
+        "CFBundleDisplayName",
+        Value::String(brand.display_name.clone()),
+        path,
+    )?;
+    set_existing(
+        &mut dict,
+        "AppGroupIdentifier",
+        Value::String(brand.ios.app_group.clone()),
+        path,
+    )?;
     let url_type = dict
         .get_mut("CFBundleURLTypes")
         .and_then(Value::as_array_mut)
         .and_then(|types| {
-            types.iter_mut().filter_map(Value::as_dictionary_mut).find(|t| {
-                t.get("CFBundleURLName").and_then(Value::as_string) == Some(URL_TYPE_NAME)
-            })
+            types
+                .iter_mut()
+                .filter_map(Value::as_dictionary_mut)
+                .find(|t| {
+                    t.get("CFBundleURLName").and_then(Value::as_string) == Some(URL_TYPE_NAME)
+                })
         });
     let Some(url_type) = url_type else {
         bail!("{}: expected a CFBundleURLTypes entry named {URL_TYPE_NAME:?}; upstream may have changed this file", path.display());
@@ -164,19 +208,39 @@ pub fn edit_main_plist(path: &Path, brand: &Brand) -> Result<()> {
     write_dict(path, dict)
 }
 
-pub fn edit_extension_plist(path: &Path, id: &str, display_name: Option<&str>, app_group: &str) -> Result<()> {
+pub fn edit_extension_plist(
+    path: &Path,
+    id: &str,
+    display_name: Option<&str>,
+    app_group: &str,
+) -> Result<()> {
     let mut dict = read_dict(path)?;
     set_bundle_id(&mut dict, id, path)?;
     if let Some(name) = display_name {
-        set_existing(&mut dict, "CFBundleDisplayName", Value::String(name.into()), path)?;
+        set_existing(
+            &mut dict,
+            "CFBundleDisplayName",
+            Value::String(name.into()),
+            path,
+        )?;
     }
-    set_existing(&mut dict, "AppGroupIdentifier", Value::String(app_group.into()), path)?;
+    set_existing(
+        &mut dict,
+        "AppGroupIdentifier",
+        Value::String(app_group.into()),
+        path,
+    )?;
     write_dict(path, dict)
 }
 
 pub fn edit_main_entitlements(path: &Path, ios: &Ios) -> Result<()> {
     let mut dict = read_dict(path)?;
-    set_existing(&mut dict, APS_ENVIRONMENT, Value::String(ios.aps_environment.clone()), path)?;
+    set_existing(
+        &mut dict,
+        APS_ENVIRONMENT,
+        Value::String(ios.aps_environment.clone()),
+        path,
+    )?;
     set_existing(&mut dict, APP_GROUPS, strings(&[&ios.app_group]), path)?;
     set_existing(
         &mut dict,
@@ -184,7 +248,12 @@ pub fn edit_main_entitlements(path: &Path, ios: &Ios) -> Result<()> {
         strings(&[&format!("$(AppIdentifierPrefix){}", ios.bundle_id)]),
         path,
     )?;
-    set_existing(&mut dict, ICLOUD_CONTAINERS, strings(&[&ios.icloud_container]), path)?;
+    set_existing(
+        &mut dict,
+        ICLOUD_CONTAINERS,
+        strings(&[&ios.icloud_container]),
+        path,
+    )?;
     write_dict(path, dict)
 }
 
@@ -223,8 +292,16 @@ pub fn read_facts(app: &Path) -> Result<IosFacts> {
     team_ids.dedup();
     Ok(IosFacts {
         bundle_id,
-        aps_environment: ent.get(APS_ENVIRONMENT).and_then(Value::as_string).unwrap_or_default().to_string(),
-        app_group: plist.get("AppGroupIdentifier").and_then(Value::as_string).unwrap_or_default().to_string(),
+        aps_environment: ent
+            .get(APS_ENVIRONMENT)
+            .and_then(Value::as_string)
+            .unwrap_or_default()
+            .to_string(),
+        app_group: plist
+            .get("AppGroupIdentifier")
+            .and_then(Value::as_string)
+            .unwrap_or_default()
+            .to_string(),
         team_ids,
     })
 }

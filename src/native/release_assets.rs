@@ -10,12 +10,36 @@ use crate::fsutil;
 /// (source under dist/assets, destination under the app, copy the folder itself or its
 /// contents). Mirrors fastlane/Fastfile `replace_assets` for iOS and Android.
 const COPIES: &[(&str, &str, Mode)] = &[
-    ("release/icons/ios", "ios/Mattermost/Images.xcassets/AppIcon.appiconset", Mode::Contents),
-    ("release/splash_screen/ios/LaunchScreen.storyboard", "ios/SplashScreenResource/LaunchScreen.storyboard", Mode::File),
-    ("release/splash_screen/ios/SplashBackground.imageset", "ios/Mattermost/Images.xcassets/SplashBackground.imageset", Mode::Contents),
-    ("release/splash_screen/ios/SplashIcon.imageset", "ios/Mattermost/Images.xcassets/SplashIcon.imageset", Mode::Contents),
-    ("release/icons/android", "android/app/src/main/res", Mode::Contents),
-    ("release/splash_screen/android", "android/app/src/main/res", Mode::Contents),
+    (
+        "release/icons/ios",
+        "ios/Mattermost/Images.xcassets/AppIcon.appiconset",
+        Mode::Contents,
+    ),
+    (
+        "release/splash_screen/ios/LaunchScreen.storyboard",
+        "ios/SplashScreenResource/LaunchScreen.storyboard",
+        Mode::File,
+    ),
+    (
+        "release/splash_screen/ios/SplashBackground.imageset",
+        "ios/Mattermost/Images.xcassets/SplashBackground.imageset",
+        Mode::Contents,
+    ),
+    (
+        "release/splash_screen/ios/SplashIcon.imageset",
+        "ios/Mattermost/Images.xcassets/SplashIcon.imageset",
+        Mode::Contents,
+    ),
+    (
+        "release/icons/android",
+        "android/app/src/main/res",
+        Mode::Contents,
+    ),
+    (
+        "release/splash_screen/android",
+        "android/app/src/main/res",
+        Mode::Contents,
+    ),
 ];
 
 #[derive(Clone, Copy)]
@@ -37,7 +61,10 @@ pub fn copy_into_native(dist: &Path, app: &Path) -> Result<Vec<PathBuf>> {
         let to = app.join(dst);
         let parent = to.parent().unwrap_or(app);
         if !parent.is_dir() {
-            bail!("{}: the native project has no such folder for {src}; upstream may have moved it", parent.display());
+            bail!(
+                "{}: the native project has no such folder for {src}; upstream may have moved it",
+                parent.display()
+            );
         }
         match mode {
             Mode::File => {

@@ -9,7 +9,14 @@ use crate::fsutil;
 
 /// Replaces `anchor` with `replacement` in `text`, requiring between `min` and `max`
 /// occurrences; `file` is named in the error.
-pub fn replace_counted(text: &str, anchor: &str, replacement: &str, min: usize, max: usize, file: &str) -> Result<String> {
+pub fn replace_counted(
+    text: &str,
+    anchor: &str,
+    replacement: &str,
+    min: usize,
+    max: usize,
+    file: &str,
+) -> Result<String> {
     let found = text.matches(anchor).count();
     if found < min || found > max {
         let expected = if min == max {

@@ -17,7 +17,8 @@ use crate::problems::Problems;
 pub fn check_reproducible(plan: &MergePlan) -> Result<()> {
     let mut problems = Problems::new();
     for (rel, merged) in plan.merged_json() {
-        let base = json_merge::parse_file(&plan.base_dir().join(rel)).map_err(anyhow::Error::msg)?;
+        let base =
+            json_merge::parse_file(&plan.base_dir().join(rel)).map_err(anyhow::Error::msg)?;
         if let (Value::Object(b), Value::Object(m)) = (&base, merged) {
             for key in b.keys().filter(|k| !m.contains_key(*k)) {
                 problems.push(format!(

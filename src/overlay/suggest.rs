@@ -3,14 +3,23 @@ use std::path::{Path, PathBuf};
 
 use crate::fsutil;
 
-/// The option closest to `wanted`: a case-insensitive match first, then the smallest edit
-/// distance within a third of the length.
+/// The option closest to `wanted`: a case-insensitive match first, then an abbreviation
+/// ("prod" for "production"), then the smallest edit distance within a third of the length.
 pub fn closest<'a>(
     wanted: &str,
     options: impl Iterator<Item = &'a str> + Clone,
 ) -> Option<&'a str> {
     if let Some(same) = options.clone().find(|o| o.eq_ignore_ascii_case(wanted)) {
         return Some(same);
+    }
+    let lower = wanted.to_lowercase();
+    if lower.len() >= 3 {
+        if let Some(longer) = options
+            .clone()
+            .find(|o| o.to_lowercase().starts_with(&lower))
+        {
+            return Some(longer);
+        }
     }
     let limit = (wanted.chars().count() / 3).max(2);
     options

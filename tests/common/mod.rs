@@ -46,12 +46,21 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let out = assert_cmd::Command::cargo_bin("mmbrand")
-        .expect("binary built")
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("binary runs");
+    mmbrand_env(args, &[])
+}
+
+/// Runs the binary with extra environment variables.
+pub fn mmbrand_env<I, S>(args: I, env: &[(&str, &std::ffi::OsStr)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut cmd = assert_cmd::Command::cargo_bin("mmbrand").expect("binary built");
+    cmd.args(args).env_remove("RUST_LOG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("binary runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -139,4 +148,127 @@ pub fn tree_digest(dir: &Path) -> BTreeMap<String, String> {
             (rel, sha256(e.path()))
         })
         .collect()
+}
+
+/// A copy of the example brand in a temp directory, pointing at the fixture upstream, that a
+/// test can edit before running the binary.
+pub struct TempBrand {
+    pub tmp: tempfile::TempDir,
+    pub dir: PathBuf,
+    pub out: PathBuf,
+}
+
+impl TempBrand {
+    pub fn acme() -> TempBrand {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("brand");
+        copy_tree(&fixture("brands/acme"), &dir);
+        let upstream = fixture("mattermost-mobile");
+        let toml = fs::read_to_string(dir.join("brand.toml")).unwrap();
+        let toml = toml.replace(
+            "repo = \"../../mattermost-mobile\"",
+            &format!("repo = {:?}", upstream.display().to_string()),
+        );
+        fs::write(dir.join("brand.toml"), toml).unwrap();
+        let out = tmp.path().join("out");
+        TempBrand { tmp, dir, out }
+    }
+
+    pub fn file(&self) -> PathBuf {
+        self.dir.join("brand.toml")
+    }
+
+    /// Replaces `from` by `to` in brand.toml; `from` must be there.
+    pub fn edit(&self, from: &str, to: &str) -> &Self {
+        let text = fs::read_to_string(self.file()).unwrap();
+        assert!(text.contains(from), "brand.toml lacks {from:?}");
+        fs::write(self.file(), text.replacen(from, to, 1)).unwrap();
+        self
+    }
+
+    /// Appends TOML to brand.toml.
+    pub fn append(&self, toml: &str) -> &Self {
+        let mut text = fs::read_to_string(self.file()).unwrap();
+        text.push('\n');
+        text.push_str(toml);
+        fs::write(self.file(), text).unwrap();
+        self
+    }
+
+    /// `mmbrand apply <brand> --out <out> [extra...]`.
+    pub fn apply(&self, extra: &[&str]) -> Run {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "apply".into(),
+            self.file().into(),
+            "--out".into(),
+            self.out.clone().into(),
+        ];
+        args.extend(extra.iter().map(|s| s.into()));
+        mmbrand(args)
+    }
+
+    pub fn app(&self, rel: &str) -> PathBuf {
+        self.out.join("app").join(rel)
+    }
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in WalkDir::new(from).into_iter().map(Result::unwrap) {
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dst = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dst).unwrap();
+        } else {
+            fs::copy(entry.path(), &dst).unwrap();
+        }
+    }
+}
+
+/// Makes a git repository of the fixture upstream with one commit tagged `tag`, the way a
+/// release engineer's local mirror looks. Returns its path.
+pub fn git_upstream(dir: &Path, tag: &str) -> PathBuf {
+    let repo_dir = dir.join("mattermost-mobile.git-src");
+    copy_tree(&fixture("mattermost-mobile"), &repo_dir);
+    let repo = git2::Repository::init(&repo_dir).unwrap();
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new(
+        "upstream",
+        "u@example.invalid",
+        &git2::Time::new(1_700_000_000, 0),
+    )
+    .unwrap();
+    let commit = repo
+        .commit(Some("HEAD"), &sig, &sig, "release", &tree, &[])
+        .unwrap();
+    let obj = repo.find_object(commit, None).unwrap();
+    repo.tag_lightweight(tag, &obj, false).unwrap();
+    // A later commit on the default branch, so checking out the tag is observable.
+    fs::write(
+        repo_dir.join("package.json"),
+        "{\"name\": \"mattermost-mobile\", \"version\": \"99.0.0\"}\n",
+    )
+    .unwrap();
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let parent = repo.find_commit(commit).unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "next", &tree, &[&parent])
+        .unwrap();
+    repo_dir
+}
+
+/// Parses an XML plist into its top-level dictionary.
+pub fn plist_dict(path: &Path) -> plist::Dictionary {
+    plist::Value::from_file(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .into_dictionary()
+        .unwrap()
 }

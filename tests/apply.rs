@@ -1,0 +1,275 @@
+//! `mmbrand apply` and `plan`: the pipeline as a whole: config, assets, sources, lock file,
+//! reproducibility, commit and push.
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use common::*;
+use serde_json::{json, Value};
+
+#[test]
+fn config_json_gets_server_scheme_and_config_keys() {
+    let brand = TempBrand::acme();
+    let run = brand.apply(&["--json"]).expect(0);
+    assert_eq!(run.json()["ok"], true);
+    let config = read_json(&brand.app("dist/assets/config.json"));
+    assert_eq!(config["DefaultServerUrl"], "https://chat.acme.example");
+    assert_eq!(config["DefaultServerName"], "Acme Chat");
+    assert_eq!(config["AutoSelectServerUrl"], true);
+    assert_eq!(config["AuthUrlScheme"], "acmeauth://");
+    assert_eq!(config["ShowOnboarding"], true);
+    assert_eq!(
+        config["SentryOptions"]["autoBreadcrumbs"],
+        json!({"xhr": true, "console": true})
+    );
+}
+
+/// scripts/generate-assets.js: for every base file, JSON present in override is merged with
+/// `Object.assign({}, base, override)`, other overridden files are copied, the rest from base.
+fn upstream_asset_script(base: &Path, overrides: &Path) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(base).into_iter().map(Result::unwrap) {
+        let rel = entry.path().strip_prefix(base).unwrap();
+        if !entry.file_type().is_file() || rel.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let mut value = read_json(entry.path());
+        if overrides.join(rel).is_file() {
+            let over = read_json(&overrides.join(rel));
+            for (k, v) in over.as_object().unwrap() {
+                value.as_object_mut().unwrap().insert(k.clone(), v.clone());
+            }
+        }
+        out.insert(rel.display().to_string(), value);
+    }
+    out
+}
+
+#[test]
+fn upstream_regeneration_from_the_resolved_override_reproduces_dist() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    let app = brand.out.join("app");
+    let regenerated = upstream_asset_script(&app.join("assets/base"), &app.join("assets/override"));
+    assert!(regenerated.len() >= 3);
+    for (rel, value) in &regenerated {
+        assert_eq!(
+            value,
+            &read_json(&app.join("dist/assets").join(rel)),
+            "{rel}"
+        );
+    }
+    // Binary overrides are in the resolved override too.
+    let icon = "release/icons/ios/40@2x.png";
+    assert_eq!(
+        sha256(&app.join("assets/override").join(icon)),
+        sha256(&app.join("dist/assets").join(icon))
+    );
+}
+
+#[test]
+fn lock_file_hashes_every_written_file_and_reruns_are_identical() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    let lock = read_json(&brand.out.join("mmbrand.lock.json"));
+    let files = lock["files"].as_object().unwrap();
+    for (rel, digest) in files {
+        assert_eq!(
+            digest.as_str().unwrap(),
+            sha256(&brand.out.join(rel)),
+            "{rel}"
+        );
+    }
+    for rel in [
+        "app/ios/Mattermost/Info.plist",
+        "app/android/app/build.gradle",
+        "app/android/app/src/main/java/com/acme/chat/MainActivity.kt",
+        "app/dist/assets/config.json",
+        "app/assets/override/config.json",
+        "app/fastlane/.env.acme",
+    ] {
+        assert!(files.contains_key(rel), "{rel} not in the lock file");
+    }
+    assert_eq!(lock["brand"]["sha256"], sha256(&brand.file()));
+    assert_eq!(lock["branch"], "brand/acme");
+    assert_eq!(lock["upstream"]["commit"].as_str().unwrap().len(), 40);
+
+    let first = fs::read(brand.out.join("mmbrand.lock.json")).unwrap();
+    let digest_before = tree_digest(&brand.out.join("app/dist"));
+    brand.apply(&[]).expect(0);
+    assert_eq!(
+        first,
+        fs::read(brand.out.join("mmbrand.lock.json")).unwrap(),
+        "rerun gives the same lock"
+    );
+    assert_eq!(digest_before, tree_digest(&brand.out.join("app/dist")));
+}
+
+#[test]
+fn a_git_tag_is_checked_out_on_the_brand_branch() {
+    let brand = TempBrand::acme();
+    let upstream = git_upstream(brand.tmp.path(), "v2.42.3");
+    let source = upstream.display().to_string();
+    brand
+        .apply(&["--source", &source, "--ref", "v2.42.3"])
+        .expect(0);
+    let pkg = read_json(&brand.app("package.json"));
+    assert_eq!(pkg["version"], "2.42.3", "the tag, not the newer HEAD");
+    let repo = git2::Repository::open(brand.out.join("app")).unwrap();
+    assert_eq!(repo.head().unwrap().shorthand(), Some("brand/acme"));
+    let tagged = git2::Repository::open(&upstream)
+        .unwrap()
+        .revparse_single("v2.42.3")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap()
+        .id();
+    assert_eq!(repo.head().unwrap().peel_to_commit().unwrap().id(), tagged);
+    // Shared clone: objects are borrowed, not copied.
+    let alternates =
+        fs::read_to_string(brand.out.join("app/.git/objects/info/alternates")).unwrap();
+    assert!(alternates.trim_end().ends_with("objects"));
+    let lock = read_json(&brand.out.join("mmbrand.lock.json"));
+    assert_eq!(lock["upstream"]["commit"], tagged.to_string());
+    assert_eq!(lock["upstream"]["ref"], "v2.42.3");
+}
+
+#[test]
+fn a_file_url_is_cloned_and_the_branch_name_can_be_set() {
+    let brand = TempBrand::acme();
+    let upstream = git_upstream(brand.tmp.path(), "v1");
+    brand.edit("[source]", "[source]\nbranch = \"release/acme\"");
+    let url = format!("file://{}", upstream.display());
+    brand.apply(&["--source", &url, "--ref", "v1"]).expect(0);
+    let repo = git2::Repository::open(brand.out.join("app")).unwrap();
+    assert_eq!(repo.head().unwrap().shorthand(), Some("release/acme"));
+    assert!(repo.find_remote("upstream").is_ok());
+    assert!(
+        !brand.out.join("app/.git/objects/info/alternates").exists(),
+        "a real clone"
+    );
+}
+
+#[test]
+fn commit_and_push_put_the_branded_tree_on_the_fork() {
+    let brand = TempBrand::acme();
+    let fork = brand.tmp.path().join("fork.git");
+    git2::Repository::init_bare(&fork).unwrap();
+    brand.edit(
+        "[source]",
+        &format!("[source]\nfork = {:?}", fork.display().to_string()),
+    );
+    let run = brand.apply(&["--push", "--json"]).expect(0);
+    let commit = run.json()["brand_commit"].as_str().unwrap().to_string();
+    let fork_repo = git2::Repository::open(&fork).unwrap();
+    let pushed = fork_repo
+        .find_reference("refs/heads/brand/acme")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap();
+    assert_eq!(pushed.id().to_string(), commit);
+    let tree = pushed.tree().unwrap();
+    assert!(
+        tree.get_path(Path::new("assets/override/config.json"))
+            .is_ok(),
+        "ignored upstream, committed anyway"
+    );
+    assert!(tree
+        .get_path(Path::new(
+            "android/app/src/main/java/com/acme/chat/MainActivity.kt"
+        ))
+        .is_ok());
+    assert!(tree
+        .get_path(Path::new(
+            "android/app/src/main/java/com/mattermost/rnbeta/MainActivity.kt"
+        ))
+        .is_err());
+
+    // Same inputs, same commit id.
+    brand.apply(&["--commit", "--json"]).expect(0);
+    let again = read_json(&brand.out.join("mmbrand.lock.json"));
+    assert_eq!(again["brand_commit"], commit);
+}
+
+#[test]
+fn auto_select_without_server_name_warns() {
+    let brand = TempBrand::acme();
+    brand.edit("name = \"Acme Chat\"\nauto_select", "auto_select");
+    let run = brand.apply(&["--json"]).expect(0);
+    let warnings = run.json()["warnings"].to_string();
+    assert!(
+        warnings.contains("auto_select = true without server.name does nothing"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn quick_start_brand_works_from_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("acme");
+    let brand = fixture("brands/acme/brand.toml");
+    mmbrand([
+        "apply".as_ref(),
+        brand.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])
+    .expect(0);
+    assert!(out.join("mmbrand.lock.json").is_file());
+}
+
+#[test]
+fn plan_prints_changes_and_a_diff_and_writes_nothing() {
+    let brand = TempBrand::acme();
+    let scratch = brand.tmp.path().join("tmp");
+    fs::create_dir(&scratch).unwrap();
+    let run = mmbrand_env(
+        ["plan".as_ref(), brand.file().as_os_str()],
+        &[("TMPDIR", scratch.as_os_str())],
+    )
+    .expect(0);
+    assert!(
+        run.stdout
+            .contains("modified  app/ios/Mattermost/Info.plist"),
+        "{}",
+        run.stdout
+    );
+    assert!(run
+        .stdout
+        .contains("removed   app/android/app/src/main/java/com/mattermost/rnbeta/MainActivity.kt"));
+    assert!(
+        run.stdout.contains(
+            "-\t<string>com.mattermost.rnbeta</string>\n+\t<string>com.acme.chat</string>"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("+    applicationId \"com.acme.chat\"")
+            || run
+                .stdout
+                .contains("+        applicationId \"com.acme.chat\"")
+    );
+    assert!(!brand.out.exists());
+    assert_eq!(
+        fs::read_dir(&scratch).unwrap().count(),
+        0,
+        "no scratch directory left behind"
+    );
+
+    let json = mmbrand(["plan".as_ref(), brand.file().as_os_str(), "--json".as_ref()])
+        .expect(0)
+        .json();
+    let changes = json["changes"].as_array().unwrap();
+    let gradle = changes
+        .iter()
+        .find(|c| c["path"] == "android/app/build.gradle")
+        .unwrap();
+    assert_eq!(gradle["status"], "modified");
+    assert!(gradle["diff"]
+        .as_str()
+        .unwrap()
+        .contains("+        applicationId \"com.acme.chat\""));
+}
