@@ -273,3 +273,35 @@ fn plan_prints_changes_and_a_diff_and_writes_nothing() {
         .unwrap()
         .contains("+        applicationId \"com.acme.chat\""));
 }
+
+#[test]
+fn gitattributes_filters_still_apply_to_the_paths_they_name() {
+    let brand = TempBrand::acme();
+    let upstream = brand.tmp.path().join("with-attrs");
+    copy_tree(&fixture("mattermost-mobile"), &upstream);
+    fs::write(
+        upstream.join(".gitattributes"),
+        "# Windows files\n*.bat text eol=crlf\n",
+    )
+    .unwrap();
+    fs::write(upstream.join("android/gradlew.bat"), "@echo off\nexit 0\n").unwrap();
+    let repo = git2::Repository::init(&upstream).unwrap();
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::now("u", "u@example.invalid").unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "c", &tree, &[])
+        .unwrap();
+    let source = upstream.display().to_string();
+    brand.apply(&["--source", &source]).expect(0);
+    assert_eq!(
+        fs::read(brand.app("android/gradlew.bat")).unwrap(),
+        b"@echo off\r\nexit 0\r\n"
+    );
+    assert_eq!(
+        fs::read(brand.app("package.json")).unwrap(),
+        fs::read(upstream.join("package.json")).unwrap()
+    );
+}
