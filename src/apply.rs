@@ -15,7 +15,9 @@ use crate::native::{android, ios, release_assets};
 use crate::overlay::{
     self, config_check, json_merge, resolved, MergeOptions, MergePlan, CONFIG_JSON,
 };
+use crate::push;
 use crate::report;
+use crate::secret_scan;
 use crate::source::{self, Upstream};
 use crate::stage::Stage;
 
@@ -56,7 +58,7 @@ pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<Str
 }
 
 /// Runs the whole pipeline into `root` (an empty staging or scratch directory).
-pub fn build(brand: &Brand, args: &SourceArgs, root: &Path) -> Result<Built> {
+pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) -> Result<Built> {
     let (repo, git_ref) = source_of(brand, args)?;
     // Inputs that need no upstream are checked before the (possibly slow) clone.
     let gs_shown = brand.android.google_services.describe(&brand.dir);
@@ -66,6 +68,7 @@ pub fn build(brand: &Brand, args: &SourceArgs, root: &Path) -> Result<Built> {
         .read(&brand.dir, "android.google_services")?;
     let gs = android::parse_google_services(&gs_bytes, &gs_shown)?;
     android::check_google_services(&gs, &brand.android.package, &gs_shown)?;
+    let push = push::prepare(brand, &gs.project_id, &gs_shown)?;
     if let Some(dir) = &brand.override_dir {
         overlay::walk::files(dir, "override directory (assets.override)")?;
     }
@@ -73,6 +76,12 @@ pub fn build(brand: &Brand, args: &SourceArgs, root: &Path) -> Result<Built> {
     let app = root.join("app");
     let upstream = source::checkout(&repo, git_ref.as_deref(), &app, &brand.branch)?;
     let mut warnings = brand.warnings();
+    if push.is_none() {
+        warnings.push(format!(
+            "{}: no [push] section, so no push-proxy config is generated; the branded app cannot receive pushes through Mattermost's public proxy",
+            brand.file.display()
+        ));
+    }
     let mut app_files = BTreeSet::new();
 
     let plan = merge_assets(brand, &app)?;
@@ -94,10 +103,18 @@ pub fn build(brand: &Brand, args: &SourceArgs, root: &Path) -> Result<Built> {
     app_files.extend(release_assets::copy_into_native(&dist, &app)?);
     app_files.insert(emit::fastlane::write(&app, brand)?);
 
-    let credentials = BTreeMap::from([(
+    let mut credentials = BTreeMap::from([(
         "android.google_services".to_string(),
         fsutil::sha256_hex(&gs_bytes),
     )]);
+    if let Some(push) = &push {
+        credentials.extend(push.write(root, brand, proxy_root)?);
+    }
+    let secrets = push
+        .as_ref()
+        .map(push::PreparedPush::secrets)
+        .unwrap_or_default();
+    secret_scan::check_app(&app, &app_files, &secrets)?;
     let lock = Lock::new(root, brand, &upstream, &app_files, credentials)?;
     Ok(Built {
         upstream,
@@ -155,7 +172,7 @@ pub fn run(args: &ApplyArgs) -> Result<()> {
         );
     }
     let stage = Stage::beside(&args.out, LOCK_FILE)?;
-    let mut built = build(&brand, &args.source, stage.path())?;
+    let mut built = build(&brand, &args.source, &args.proxy_root, stage.path())?;
     let app = stage.path().join("app");
     if args.commit || args.push {
         built.lock.brand_commit = Some(source::commit_brand(&app, &brand.name)?);

@@ -250,10 +250,11 @@ impl Brand {
             patch.insert("DefaultServerName".into(), name.clone().into());
         }
         patch.insert("AutoSelectServerUrl".into(), self.server.auto_select.into());
-        patch.insert(
-            "AuthUrlScheme".into(),
-            format!("{}://", self.schemes.auth).into(),
-        );
+        // The app uses AuthUrlSchemeDev instead when its id contains "rnbeta" (isBetaApp);
+        // both get the brand's scheme so SSO returns to the app either way.
+        let auth = format!("{}://", self.schemes.auth);
+        patch.insert("AuthUrlScheme".into(), auth.clone().into());
+        patch.insert("AuthUrlSchemeDev".into(), auth.into());
         for (k, v) in &self.config {
             patch.insert(k.clone(), v.clone());
         }

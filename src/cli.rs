@@ -113,6 +113,11 @@ pub struct ApplyArgs {
     /// Push the brand branch to [source] fork (implies --commit).
     #[arg(long)]
     pub push: bool,
+    /// Directory the push proxy will read its credential files from, as written into
+    /// mattermost-push-proxy.json: relative to the proxy's working directory, or absolute.
+    /// The default fits deploying DIR/push-proxy as the proxy's config/ folder.
+    #[arg(long, value_name = "DIR", default_value = crate::push::DEFAULT_PROXY_ROOT)]
+    pub proxy_root: String,
     /// Print one JSON document on stdout describing what was done.
     #[arg(long)]
     pub json: bool,

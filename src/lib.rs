@@ -14,7 +14,9 @@ pub mod native;
 pub mod overlay;
 pub mod plan;
 pub mod problems;
+pub mod push;
 pub mod report;
+pub mod secret_scan;
 pub mod source;
 pub mod stage;
 

@@ -29,7 +29,12 @@ pub struct Change {
 pub fn run(args: &PlanArgs) -> Result<()> {
     let brand = Brand::load(&args.brand_file)?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
-    let built = apply::build(&brand, &args.source, scratch.path())?;
+    let built = apply::build(
+        &brand,
+        &args.source,
+        crate::push::DEFAULT_PROXY_ROOT,
+        scratch.path(),
+    )?;
     let app = scratch.path().join("app");
     let changes = app_changes(&app, built.app_files.iter())?;
     let outputs: Vec<&String> = built

@@ -1,0 +1,233 @@
+//! The push side: the proxy config that matches the branded app, its credential files, and
+//! the Mattermost server settings that point at the proxy.
+pub mod credentials;
+pub mod proxy_config;
+pub mod server_settings;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use serde_json::{Map, Value};
+
+use crate::brand::{Brand, PushSection, SecretRef};
+use crate::fsutil;
+use proxy_config::{AndroidPushSettings, ApplePushSettings};
+
+pub const PROXY_DIR: &str = "push-proxy";
+pub const PROXY_CONFIG: &str = "mattermost-push-proxy.json";
+/// Where credential paths in the config point by default: the proxy resolves them against
+/// its working directory, and finds its config in `./config/`, so deploying `DIR/push-proxy`
+/// as that folder works unchanged (the Docker image's `/mattermost-push-proxy/config` volume).
+pub const DEFAULT_PROXY_ROOT: &str = "./config";
+
+/// A credential read and checked, ready to be written.
+struct Credential {
+    key: &'static str,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+/// Everything the push side needs, validated before anything is cloned or written.
+pub struct PreparedPush {
+    credentials: Vec<Credential>,
+    top: Map<String, Value>,
+    apple: Option<AppleAuth>,
+    cert_password: Option<String>,
+}
+
+enum AppleAuth {
+    Token { key_file: String, key_id: String },
+    Certificate { cert_file: String },
+}
+
+/// Reads and cross-checks the `[push]` credentials against the app's Firebase project.
+/// `None` when the brand has no `[push]`.
+pub fn prepare(
+    brand: &Brand,
+    firebase_project: &str,
+    google_services_shown: &str,
+) -> Result<Option<PreparedPush>> {
+    let Some(push) = &brand.push else {
+        return Ok(None);
+    };
+    let shown_brand = brand.file.display().to_string();
+    let mut credentials = Vec::new();
+    let apple = prepare_apple(brand, push, &shown_brand, &mut credentials)?;
+    let cert_password = match push.apple.as_ref().and_then(|a| a.cert_password.as_deref()) {
+        Some(r) => {
+            let r = SecretRef::parse(r, "push.apple.cert_password")
+                .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
+            let bytes = r.read(&brand.dir, "push.apple.cert_password")?;
+            Some(
+                String::from_utf8(bytes)
+                    .map_err(|_| anyhow::anyhow!("push.apple.cert_password: not UTF-8 text"))?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_string(),
+            )
+        }
+        None => None,
+    };
+    if let Some(android) = &push.android {
+        let r = SecretRef::parse(&android.service_account, "push.android.service_account")
+            .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
+        let bytes = r.read(&brand.dir, "push.android.service_account")?;
+        let shown = r.describe(&brand.dir);
+        let account = credentials::parse_service_account(&bytes, &shown)?;
+        if account.project_id != firebase_project {
+            bail!(
+                "Firebase projects differ: the service account {shown} (push.android.service_account) is for project_id {:?}, but the app's {google_services_shown} (android.google_services) is for {firebase_project:?}; the proxy could not deliver to this app. Use a service-account key of project {firebase_project:?}",
+                account.project_id
+            );
+        }
+        credentials.push(Credential {
+            key: "push.android.service_account",
+            file_name: r.file_name("fcm-service-account.json"),
+            bytes,
+        });
+    }
+    if apple.is_none() && push.android.is_none() {
+        bail!("{shown_brand}: [push] needs [push.apple] and/or [push.android] credentials");
+    }
+    let top = proxy_config::top_level(&push.proxy, &shown_brand)?;
+    Ok(Some(PreparedPush {
+        credentials,
+        top,
+        apple,
+        cert_password,
+    }))
+}
+
+fn prepare_apple(
+    brand: &Brand,
+    push: &PushSection,
+    shown_brand: &str,
+    credentials: &mut Vec<Credential>,
+) -> Result<Option<AppleAuth>> {
+    let Some(apple) = &push.apple else {
+        return Ok(None);
+    };
+    match (&apple.auth_key, &apple.cert) {
+        (Some(key_ref), None) => {
+            let Some(key_id) = &apple.key_id else {
+                bail!("{shown_brand}: push.apple.key_id is required with push.apple.auth_key (the 10-character Key ID shown next to the key in the Apple developer account)");
+            };
+            let r = SecretRef::parse(key_ref, "push.apple.auth_key")
+                .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
+            let bytes = r.read(&brand.dir, "push.apple.auth_key")?;
+            let shown = r.describe(&brand.dir);
+            credentials::check_p8(&bytes, &shown)?;
+            let default_name = format!("AuthKey_{key_id}.p8");
+            let file_name = r.file_name(&default_name);
+            if let Some(named) = credentials::key_id_from_file_name(&file_name) {
+                if named != key_id {
+                    bail!("{shown}: the file name says key id {named:?} but push.apple.key_id is {key_id:?}; APNs rejects a token signed with the wrong key id");
+                }
+            }
+            credentials.push(Credential {
+                key: "push.apple.auth_key",
+                file_name: file_name.clone(),
+                bytes,
+            });
+            Ok(Some(AppleAuth::Token {
+                key_file: file_name,
+                key_id: key_id.clone(),
+            }))
+        }
+        (None, Some(cert_ref)) => {
+            let r = SecretRef::parse(cert_ref, "push.apple.cert")
+                .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
+            let bytes = r.read(&brand.dir, "push.apple.cert")?;
+            credentials::check_apple_cert(&bytes, &r.describe(&brand.dir))?;
+            let file_name = r.file_name("apns-cert.pem");
+            credentials.push(Credential {
+                key: "push.apple.cert",
+                file_name: file_name.clone(),
+                bytes,
+            });
+            Ok(Some(AppleAuth::Certificate {
+                cert_file: file_name,
+            }))
+        }
+        (Some(_), Some(_)) => {
+            bail!("{shown_brand}: [push.apple] takes either auth_key (+ key_id) or cert, not both")
+        }
+        (None, None) => bail!("{shown_brand}: [push.apple] needs auth_key (+ key_id) or cert"),
+    }
+}
+
+impl PreparedPush {
+    /// The raw credentials, for the secret scan of the app tree.
+    pub fn secrets(&self) -> Vec<Vec<u8>> {
+        self.credentials.iter().map(|c| c.bytes.clone()).collect()
+    }
+
+    /// Writes `push-proxy/` (config + credentials, 0600) and `server/` under `root`; returns
+    /// the credential fingerprints for the lock file.
+    pub fn write(
+        &self,
+        root: &Path,
+        brand: &Brand,
+        proxy_root: &str,
+    ) -> Result<BTreeMap<String, String>> {
+        let dir = root.join(PROXY_DIR);
+        let at = |name: &str| format!("{}/{name}", proxy_root.trim_end_matches('/'));
+        let mut fingerprints = BTreeMap::new();
+        for c in &self.credentials {
+            credentials::write_private(&dir.join(&c.file_name), &c.bytes)?;
+            fingerprints.insert(c.key.to_string(), fsutil::sha256_hex(&c.bytes));
+        }
+        let ios = &brand.ios;
+        let apple: Vec<ApplePushSettings> = self
+            .apple
+            .iter()
+            .map(|auth| {
+                let (key_file, key_id, cert) = match auth {
+                    AppleAuth::Token { key_file, key_id } => {
+                        (at(key_file), key_id.clone(), String::new())
+                    }
+                    AppleAuth::Certificate { cert_file } => {
+                        (String::new(), String::new(), at(cert_file))
+                    }
+                };
+                ApplePushSettings {
+                    kind: proxy_config::apple_type(&ios.bundle_id).to_string(),
+                    apple_push_use_development: ios.aps_environment == "development",
+                    apple_push_cert_private: cert,
+                    apple_push_cert_password: self.cert_password.clone().unwrap_or_default(),
+                    apple_push_topic: ios.bundle_id.clone(),
+                    apple_auth_key_file: key_file,
+                    apple_auth_key_id: key_id,
+                    apple_team_id: if key_id_is_set(auth) {
+                        ios.team_id.clone()
+                    } else {
+                        String::new()
+                    },
+                }
+            })
+            .collect();
+        let android: Vec<AndroidPushSettings> = self
+            .credentials
+            .iter()
+            .filter(|c| c.key == "push.android.service_account")
+            .map(|c| AndroidPushSettings {
+                kind: proxy_config::ANDROID_TYPE.to_string(),
+                android_api_key: String::new(),
+                service_file_location: at(&c.file_name),
+            })
+            .collect();
+        let (text, _) = proxy_config::render(&self.top, &apple, &android)?;
+        let config_path = dir.join(PROXY_CONFIG);
+        fsutil::write(&config_path, text)?;
+        if self.cert_password.is_some() {
+            // The certificate password is inside the config: it is a credential too.
+            credentials::set_private(&config_path)?;
+        }
+        server_settings::write(root, brand, proxy_root)?;
+        Ok(fingerprints)
+    }
+}
+
+fn key_id_is_set(auth: &AppleAuth) -> bool {
+    matches!(auth, AppleAuth::Token { .. })
+}
