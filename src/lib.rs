@@ -19,6 +19,7 @@ pub mod report;
 pub mod secret_scan;
 pub mod source;
 pub mod stage;
+pub mod verify;
 
 use anyhow::{bail, Result};
 
@@ -30,7 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Merge(args) => overlay::command::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Apply(args) => apply::run(&args),
-        Command::Verify(_) => not_implemented("verify"),
+        Command::Verify(args) => verify::run(&args),
         Command::Init(_) => not_implemented("init"),
         Command::Batch(_) => not_implemented("batch"),
     }

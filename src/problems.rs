@@ -5,6 +5,8 @@ use std::fmt;
 #[derive(Debug, Default)]
 pub struct Problems {
     items: Vec<String>,
+    /// Extra fields for the `--json` failure document (e.g. verify's table of checks).
+    details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Problems {
@@ -22,6 +24,16 @@ impl Problems {
 
     pub fn items(&self) -> &[String] {
         &self.items
+    }
+
+    /// Adds a field to the JSON document printed on failure.
+    pub fn detail(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.details.insert(key.to_string(), value);
+        self
+    }
+
+    pub fn details(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.details
     }
 
     /// `Ok(())` when nothing was found, otherwise the whole list as one error.
@@ -50,6 +62,14 @@ impl fmt::Display for Problems {
 }
 
 impl std::error::Error for Problems {}
+
+/// The extra JSON fields a failure carries, if any.
+pub fn details(err: &anyhow::Error) -> serde_json::Map<String, serde_json::Value> {
+    err.chain()
+        .find_map(|c| c.downcast_ref::<Problems>())
+        .map(|p| p.details().clone())
+        .unwrap_or_default()
+}
 
 /// The individual messages of an error: each problem of a `Problems`, or the whole context
 /// chain of any other error on one line.

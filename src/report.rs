@@ -27,7 +27,11 @@ pub fn print_warnings(warnings: &[String]) {
 pub fn print_failure(err: &anyhow::Error, json: bool) {
     let messages = problems::messages(err);
     if json {
-        print_json(&json!({ "ok": false, "errors": messages }));
+        let mut doc = json!({ "ok": false, "errors": messages });
+        if let Some(obj) = doc.as_object_mut() {
+            obj.extend(problems::details(err));
+        }
+        print_json(&doc);
     }
     match messages.as_slice() {
         [one] => eprintln!("error: {one}"),

@@ -272,3 +272,39 @@ pub fn plist_dict(path: &Path) -> plist::Dictionary {
         .into_dictionary()
         .unwrap()
 }
+
+/// A fresh P-256 private key in PKCS#8 PEM, like an APNs `.p8`.
+pub fn p8_pem() -> String {
+    use p256::pkcs8::EncodePrivateKey;
+    let key = p256::SecretKey::random(&mut rand_core::OsRng);
+    key.to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
+        .unwrap()
+        .to_string()
+}
+
+/// A Firebase service-account key for `project_id`, with a freshly generated private key.
+pub fn service_account(project_id: &str) -> String {
+    let doc = serde_json::json!({
+        "type": "service_account",
+        "project_id": project_id,
+        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
+        "private_key": p8_pem(),
+        "client_email": format!("push@{project_id}.iam.gserviceaccount.com"),
+        "client_id": "123456789012345678901",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": "https://oauth2.googleapis.com/token"
+    });
+    serde_json::to_string_pretty(&doc).unwrap()
+}
+
+impl TempBrand {
+    /// Replaces the example credentials with keys generated for this test; returns their
+    /// contents (APNs key, service account).
+    pub fn fresh_credentials(&self) -> (String, String) {
+        let p8 = p8_pem();
+        let sa = service_account("acme-chat-example");
+        fs::write(self.dir.join("secrets/AuthKey_KEY1234567.p8"), &p8).unwrap();
+        fs::write(self.dir.join("secrets/fcm-service-account.json"), &sa).unwrap();
+        (p8, sa)
+    }
+}

@@ -1,0 +1,352 @@
+//! `mmbrand verify DIR`: re-reads the branded app and the emitted push-proxy config and
+//! credentials, and proves they still pair up, and that nothing changed since `apply`.
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::cli::VerifyArgs;
+use crate::fsutil;
+use crate::lock::Lock;
+use crate::native::{android, ios};
+use crate::problems::Problems;
+use crate::push::{credentials, proxy_config, PROXY_CONFIG, PROXY_DIR};
+use crate::report;
+
+#[derive(Debug, Serialize)]
+pub struct Check {
+    pub check: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Default)]
+struct Checks(Vec<Check>);
+
+impl Checks {
+    fn add(&mut self, check: impl Into<String>, ok: bool, detail: impl Into<String>) -> bool {
+        self.0.push(Check {
+            check: check.into(),
+            ok,
+            detail: detail.into(),
+        });
+        ok
+    }
+
+    /// Records equality of what the app says and what the proxy says.
+    fn pair(&mut self, check: &str, app: &str, proxy: &str) -> bool {
+        let ok = app == proxy;
+        let detail = if ok {
+            app.to_string()
+        } else {
+            format!("app has {app:?}, push proxy has {proxy:?}")
+        };
+        self.add(check, ok, detail)
+    }
+}
+
+pub fn run(args: &VerifyArgs) -> Result<()> {
+    let checks = verify(&args.dir)?;
+    let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
+    if failed.is_empty() {
+        if args.json {
+            report::print_json(&json!({"ok": true, "command": "verify", "checks": checks}));
+        } else {
+            for c in &checks {
+                println!("ok  {:<44} {}", c.check, c.detail);
+            }
+            println!(
+                "{}: app and push proxy agree ({} checks)",
+                args.dir.display(),
+                checks.len()
+            );
+        }
+        return Ok(());
+    }
+    let mut problems = Problems::new();
+    for c in &failed {
+        problems.push(format!("{}: {}", c.check, c.detail));
+    }
+    Err(problems
+        .detail("checks", json!(checks))
+        .detail("command", json!("verify"))
+        .into())
+}
+
+/// Every check, passed or failed. An error only when DIR is not an apply output at all.
+pub fn verify(dir: &Path) -> Result<Vec<Check>> {
+    let lock = Lock::read(dir)?;
+    let mut checks = Checks::default();
+    check_hashes(dir, &lock, &mut checks);
+    let app = dir.join("app");
+    let ios_facts = ios::read_facts(&app);
+    let android_facts = android::read_facts(&app);
+    let (ios_facts, android_facts) = match (ios_facts, android_facts) {
+        (Ok(i), Ok(a)) => (i, a),
+        (i, a) => {
+            for e in [i.err(), a.err()].into_iter().flatten() {
+                checks.add("app files readable", false, format!("{e:#}"));
+            }
+            return Ok(checks.0);
+        }
+    };
+    checks.add(
+        "google-services has the app's package",
+        android_facts
+            .firebase_packages
+            .contains(&android_facts.application_id),
+        format!(
+            "applicationId {} in {:?}",
+            android_facts.application_id, android_facts.firebase_packages
+        ),
+    );
+    let config_path = dir.join(PROXY_DIR).join(PROXY_CONFIG);
+    if !config_path.exists() {
+        checks.add(
+            "push proxy config",
+            false,
+            format!(
+                "{} is missing (no [push] in the brand?)",
+                config_path.display()
+            ),
+        );
+        return Ok(checks.0);
+    }
+    let text = fsutil::read_to_string(&config_path)?;
+    let config = match proxy_config::parse(&text, &config_path.display().to_string()) {
+        Ok(c) => c,
+        Err(e) => {
+            checks.add("push proxy config decodes", false, format!("{e:#}"));
+            return Ok(checks.0);
+        }
+    };
+    let valid = proxy_config::validate(&config);
+    checks.add(
+        "push proxy config is consistent",
+        valid.is_ok(),
+        valid.err().unwrap_or_else(|| "types and timeouts".into()),
+    );
+    check_apple(dir, &lock, &config, &ios_facts, &mut checks);
+    check_android(dir, &lock, &config, &android_facts, &mut checks);
+    Ok(checks.0)
+}
+
+fn check_hashes(dir: &Path, lock: &Lock, checks: &mut Checks) {
+    let mut changed = Vec::new();
+    for (rel, digest) in &lock.files {
+        match fsutil::sha256_file(&dir.join(rel)) {
+            Ok(d) if &d == digest => {}
+            Ok(_) => changed.push(format!("{rel} changed")),
+            Err(_) => changed.push(format!("{rel} is missing")),
+        }
+    }
+    let detail = if changed.is_empty() {
+        format!("{} files match mmbrand.lock.json", lock.files.len())
+    } else {
+        format!("{} since apply: {}", changed.len(), changed.join(", "))
+    };
+    checks.add("files unchanged since apply", changed.is_empty(), detail);
+}
+
+/// The local copy of a credential the config names: the same file name in DIR/push-proxy.
+fn local_credential(dir: &Path, configured: &str) -> std::path::PathBuf {
+    let name = Path::new(configured)
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    dir.join(PROXY_DIR).join(name)
+}
+
+fn check_fingerprint(checks: &mut Checks, lock: &Lock, key: &str, path: &Path) {
+    let Ok(bytes) = std::fs::read(path) else {
+        checks.add(
+            format!("{key} file"),
+            false,
+            format!("{} is missing", path.display()),
+        );
+        return;
+    };
+    let found = fsutil::sha256_hex(&bytes);
+    match lock.credentials.get(key) {
+        Some(expected) if *expected == found => checks.add(
+            format!("{key} fingerprint"),
+            true,
+            format!("sha256:{}", &found[..16]),
+        ),
+        Some(_) => checks.add(
+            format!("{key} fingerprint"),
+            false,
+            format!("{} is not the credential apply recorded", path.display()),
+        ),
+        None => checks.add(
+            format!("{key} fingerprint"),
+            false,
+            "the lock file records no such credential",
+        ),
+    };
+    check_mode(checks, key, path);
+}
+
+#[cfg(unix)]
+fn check_mode(checks: &mut Checks, key: &str, path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        checks.add(
+            format!("{key} mode"),
+            mode & 0o077 == 0,
+            format!("{mode:o}"),
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn check_mode(_checks: &mut Checks, _key: &str, _path: &Path) {}
+
+fn check_apple(
+    dir: &Path,
+    lock: &Lock,
+    config: &proxy_config::ConfigPushProxy,
+    ios: &ios::IosFacts,
+    checks: &mut Checks,
+) {
+    let wanted = proxy_config::apple_type(&ios.bundle_id);
+    let types: Vec<&str> = config
+        .apple_push_settings
+        .iter()
+        .map(|a| a.kind.as_str())
+        .collect();
+    let Some(entry) = config.apple_push_settings.iter().find(|a| a.kind == wanted) else {
+        if !types.is_empty() || lock.credentials.keys().any(|k| k.starts_with("push.apple")) {
+            checks.add(
+                "apple entry Type",
+                false,
+                format!("the app ({}) registers {wanted}-v2 tokens but the proxy has ApplePushSettings types {types:?}", ios.bundle_id),
+            );
+        }
+        return;
+    };
+    checks.add(
+        "apple entry Type",
+        true,
+        format!("{wanted} (token prefix of {})", ios.bundle_id),
+    );
+    checks.pair(
+        "ApplePushTopic = iOS bundle id",
+        &ios.bundle_id,
+        &entry.apple_push_topic,
+    );
+    checks.pair(
+        "ApplePushUseDevelopment = aps-environment",
+        &ios.aps_environment,
+        if entry.apple_push_use_development {
+            "development"
+        } else {
+            "production"
+        },
+    );
+    if !entry.apple_auth_key_file.is_empty() {
+        checks.add(
+            "AppleTeamID = Xcode DEVELOPMENT_TEAM",
+            ios.team_ids == [entry.apple_team_id.clone()],
+            format!(
+                "app {:?}, push proxy {:?}",
+                ios.team_ids, entry.apple_team_id
+            ),
+        );
+        let path = local_credential(dir, &entry.apple_auth_key_file);
+        let named = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(credentials::key_id_from_file_name)
+            .map(str::to_string);
+        if let Some(named) = named {
+            checks.pair(
+                "AppleAuthKeyID = .p8 file name",
+                &named,
+                &entry.apple_auth_key_id,
+            );
+        }
+        if let Ok(bytes) = std::fs::read(&path) {
+            let pem = credentials::check_p8(&bytes, &path.display().to_string());
+            checks.add(
+                "AppleAuthKeyFile is a PEM private key",
+                pem.is_ok(),
+                path.display().to_string(),
+            );
+        }
+        check_fingerprint(checks, lock, "push.apple.auth_key", &path);
+    } else if !entry.apple_push_cert_private.is_empty() {
+        let path = local_credential(dir, &entry.apple_push_cert_private);
+        check_fingerprint(checks, lock, "push.apple.cert", &path);
+    } else {
+        checks.add(
+            "apple credentials",
+            false,
+            "neither AppleAuthKeyFile nor ApplePushCertPrivate is set",
+        );
+    }
+}
+
+fn check_android(
+    dir: &Path,
+    lock: &Lock,
+    config: &proxy_config::ConfigPushProxy,
+    android: &android::AndroidFacts,
+    checks: &mut Checks,
+) {
+    let gs_path = dir.join("app").join(android::GOOGLE_SERVICES);
+    check_fingerprint_no_mode(checks, lock, "android.google_services", &gs_path);
+    let Some(entry) = config
+        .android_push_settings
+        .iter()
+        .find(|a| a.kind == proxy_config::ANDROID_TYPE)
+    else {
+        if lock
+            .credentials
+            .contains_key("push.android.service_account")
+        {
+            checks.add(
+                "android entry Type",
+                false,
+                "the app registers android_rn-v2 tokens but the proxy has no android_rn entry",
+            );
+        }
+        return;
+    };
+    checks.add("android entry Type", true, proxy_config::ANDROID_TYPE);
+    let path = local_credential(dir, &entry.service_file_location);
+    if let Ok(bytes) = std::fs::read(&path) {
+        match credentials::parse_service_account(&bytes, &path.display().to_string()) {
+            Ok(sa) => {
+                checks.pair(
+                    "Firebase project_id (app = proxy)",
+                    &android.firebase_project_id,
+                    &sa.project_id,
+                );
+            }
+            Err(e) => {
+                checks.add("service account is valid", false, format!("{e:#}"));
+            }
+        }
+    }
+    check_fingerprint(checks, lock, "push.android.service_account", &path);
+}
+
+/// google-services.json is a client config shipped in the app, so its mode does not matter.
+fn check_fingerprint_no_mode(checks: &mut Checks, lock: &Lock, key: &str, path: &Path) {
+    let found = std::fs::read(path)
+        .map(|b| fsutil::sha256_hex(&b))
+        .unwrap_or_default();
+    let ok = lock.credentials.get(key) == Some(&found);
+    checks.add(
+        format!("{key} fingerprint"),
+        ok,
+        if ok {
+            format!("sha256:{}", &found[..16])
+        } else {
+            format!("{} is not the file apply recorded", path.display())
+        },
+    );
+}

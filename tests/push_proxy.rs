@@ -1,0 +1,438 @@
+//! The push side end to end: proxy config, credentials, server settings, `verify`, and
+//! secret hygiene, with credentials generated in the test.
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use common::*;
+use serde_json::Value;
+
+fn proxy_config(brand: &TempBrand) -> Value {
+    read_json(&brand.out.join("push-proxy/mattermost-push-proxy.json"))
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Every key-material marker and every credential's text must be absent from `text`.
+fn assert_no_secret(text: &str, secrets: &[&str], what: &str) {
+    assert!(!text.contains("PRIVATE KEY"), "key material in {what}");
+    for s in secrets {
+        let body: String = s.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(
+            body.len() < 16 || !text.contains(&body[..40.min(body.len())]),
+            "credential in {what}"
+        );
+    }
+}
+
+#[test]
+fn proxy_config_pairs_with_the_app_and_credentials_are_private() {
+    let brand = TempBrand::acme();
+    let (p8, sa) = brand.fresh_credentials();
+    let run = brand.apply(&[]).expect(0);
+
+    let config = proxy_config(&brand);
+    let apple = &config["ApplePushSettings"];
+    assert_eq!(apple.as_array().unwrap().len(), 1);
+    assert_eq!(apple[0]["Type"], "apple_rn");
+    assert_eq!(apple[0]["ApplePushTopic"], "com.acme.chat");
+    assert_eq!(apple[0]["ApplePushUseDevelopment"], false);
+    assert_eq!(
+        apple[0]["AppleAuthKeyFile"],
+        "./config/AuthKey_KEY1234567.p8"
+    );
+    assert_eq!(apple[0]["AppleAuthKeyID"], "KEY1234567");
+    assert_eq!(apple[0]["AppleTeamID"], "AB12CD34EF");
+    let android = &config["AndroidPushSettings"];
+    assert_eq!(android[0]["Type"], "android_rn");
+    assert_eq!(
+        android[0]["ServiceFileLocation"],
+        "./config/fcm-service-account.json"
+    );
+    assert_eq!(config["RetryTimeoutSec"], 8);
+    assert_eq!(config["SendTimeoutSec"], 30);
+
+    let key = brand.out.join("push-proxy/AuthKey_KEY1234567.p8");
+    let account = brand.out.join("push-proxy/fcm-service-account.json");
+    assert_eq!(fs::read_to_string(&key).unwrap(), p8);
+    assert_eq!(fs::read_to_string(&account).unwrap(), sa);
+    assert_eq!(mode(&key), 0o600);
+    assert_eq!(mode(&account), 0o600);
+
+    let patch = read_json(&brand.out.join("server/config-patch.json"));
+    assert_eq!(patch["EmailSettings"]["SendPushNotifications"], true);
+    assert_eq!(
+        patch["EmailSettings"]["PushNotificationServer"],
+        "https://push.acme.example"
+    );
+    assert_eq!(
+        patch["EmailSettings"]["PushNotificationContents"],
+        "id_loaded"
+    );
+    let readme = fs::read_to_string(brand.out.join("server/README.md")).unwrap();
+    assert!(readme.contains(
+        "mmctl config set EmailSettings.PushNotificationServer https://push.acme.example"
+    ));
+
+    let lock_text = fs::read_to_string(brand.out.join("mmbrand.lock.json")).unwrap();
+    let lock: Value = serde_json::from_str(&lock_text).unwrap();
+    assert_eq!(lock["credentials"]["push.apple.auth_key"], sha256(&key));
+    assert_eq!(
+        lock["credentials"]["push.android.service_account"],
+        sha256(&account)
+    );
+    assert_no_secret(&lock_text, &[&p8, &sa], "the lock file");
+    assert_no_secret(
+        &format!("{}{}", run.stdout, run.stderr),
+        &[&p8, &sa],
+        "the output",
+    );
+    for entry in walkdir::WalkDir::new(brand.out.join("app"))
+        .into_iter()
+        .map(Result::unwrap)
+    {
+        if entry.file_type().is_file() {
+            let text = String::from_utf8_lossy(&fs::read(entry.path()).unwrap()).into_owned();
+            assert_no_secret(&text, &[&p8, &sa], &entry.path().display().to_string());
+        }
+    }
+}
+
+#[test]
+fn beta_bundle_id_and_development_environment() {
+    let brand = TempBrand::acme();
+    brand.fresh_credentials();
+    brand.edit(
+        "bundle_id = \"com.acme.chat\"",
+        "bundle_id = \"com.acme.rnbeta\"",
+    );
+    brand.edit(
+        "aps_environment = \"production\"",
+        "aps_environment = \"development\"",
+    );
+    brand.apply(&[]).expect(0);
+    let config = proxy_config(&brand);
+    assert_eq!(config["ApplePushSettings"][0]["Type"], "apple_rnbeta");
+    assert_eq!(
+        config["ApplePushSettings"][0]["ApplePushTopic"],
+        "com.acme.rnbeta"
+    );
+    assert_eq!(
+        config["ApplePushSettings"][0]["ApplePushUseDevelopment"],
+        true
+    );
+    // A beta id makes the app use AuthUrlSchemeDev for SSO; it must be the brand's too.
+    let app_config = read_json(&brand.app("dist/assets/config.json"));
+    assert_eq!(app_config["AuthUrlSchemeDev"], "acmeauth://");
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+}
+
+#[test]
+fn env_references_and_proxy_root_and_overrides() {
+    let brand = TempBrand::acme();
+    let p8 = p8_pem();
+    let sa = service_account("acme-chat-example");
+    brand.edit(
+        "auth_key = \"file:secrets/AuthKey_KEY1234567.p8\"",
+        "auth_key = \"env:MMBRAND_TEST_P8\"",
+    );
+    brand.edit(
+        "service_account = \"file:secrets/fcm-service-account.json\"",
+        "service_account = \"env:MMBRAND_TEST_SA\"",
+    );
+    brand.append("[push.proxy]\nListenAddress = \":9066\"\nLogFormat = \"json\"\n");
+    let args: Vec<std::ffi::OsString> = vec![
+        "apply".into(),
+        brand.file().into(),
+        "--out".into(),
+        brand.out.clone().into(),
+        "--proxy-root".into(),
+        "/etc/mattermost-push-proxy".into(),
+    ];
+    let run = mmbrand_env(
+        args,
+        &[
+            ("MMBRAND_TEST_P8", p8.as_ref()),
+            ("MMBRAND_TEST_SA", sa.as_ref()),
+        ],
+    )
+    .expect(0);
+    assert_no_secret(
+        &format!("{}{}", run.stdout, run.stderr),
+        &[&p8, &sa],
+        "the output",
+    );
+    let config = proxy_config(&brand);
+    assert_eq!(
+        config["ApplePushSettings"][0]["AppleAuthKeyFile"],
+        "/etc/mattermost-push-proxy/AuthKey_KEY1234567.p8"
+    );
+    assert_eq!(
+        config["AndroidPushSettings"][0]["ServiceFileLocation"],
+        "/etc/mattermost-push-proxy/fcm-service-account.json"
+    );
+    assert_eq!(config["ListenAddress"], ":9066");
+    assert_eq!(config["LogFormat"], "json");
+    assert_eq!(
+        fs::read_to_string(brand.out.join("push-proxy/AuthKey_KEY1234567.p8")).unwrap(),
+        p8
+    );
+    assert_eq!(
+        mode(&brand.out.join("push-proxy/fcm-service-account.json")),
+        0o600
+    );
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+}
+
+#[test]
+fn certificate_based_apns_is_supported() {
+    let brand = TempBrand::acme();
+    brand.fresh_credentials();
+    let cert = format!("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZml4dHVyZQ==\n-----END CERTIFICATE-----\n{}", p8_pem());
+    fs::write(brand.dir.join("secrets/apns.pem"), &cert).unwrap();
+    brand.edit(
+        "auth_key = \"file:secrets/AuthKey_KEY1234567.p8\"",
+        "cert = \"file:secrets/apns.pem\"",
+    );
+    brand.edit(
+        "key_id = \"KEY1234567\"",
+        "cert_password = \"env:MMBRAND_TEST_CERT_PW\"",
+    );
+    let args: Vec<std::ffi::OsString> = vec![
+        "apply".into(),
+        brand.file().into(),
+        "--out".into(),
+        brand.out.clone().into(),
+    ];
+    let run = mmbrand_env(args, &[("MMBRAND_TEST_CERT_PW", "s3cret-pw".as_ref())]).expect(0);
+    assert!(!run.stdout.contains("s3cret-pw") && !run.stderr.contains("s3cret-pw"));
+    let config = proxy_config(&brand);
+    assert_eq!(
+        config["ApplePushSettings"][0]["ApplePushCertPrivate"],
+        "./config/apns.pem"
+    );
+    assert_eq!(
+        config["ApplePushSettings"][0]["ApplePushCertPassword"],
+        "s3cret-pw"
+    );
+    assert_eq!(config["ApplePushSettings"][0]["AppleAuthKeyFile"], "");
+    assert_eq!(
+        mode(&brand.out.join("push-proxy/mattermost-push-proxy.json")),
+        0o600,
+        "holds the password"
+    );
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+}
+
+#[test]
+fn verify_passes_then_catches_a_hand_edit_of_either_side() {
+    let brand = TempBrand::acme();
+    brand.fresh_credentials();
+    brand.apply(&[]).expect(0);
+    let verify = || mmbrand(["verify".as_ref(), brand.out.as_os_str(), "--json".as_ref()]);
+    let ok = verify().expect(0).json();
+    assert_eq!(ok["ok"], true);
+    assert!(ok["checks"].as_array().unwrap().len() >= 12);
+
+    let edits: [(&str, &str, &str, &str); 4] = [
+        (
+            "push-proxy/mattermost-push-proxy.json",
+            "\"ApplePushTopic\": \"com.acme.chat\"",
+            "\"ApplePushTopic\": \"com.acme.other\"",
+            "ApplePushTopic = iOS bundle id",
+        ),
+        (
+            "push-proxy/fcm-service-account.json",
+            "\"project_id\": \"acme-chat-example\"",
+            "\"project_id\": \"another-project\"",
+            "Firebase project_id (app = proxy)",
+        ),
+        (
+            "app/android/app/google-services.json",
+            "\"project_id\": \"acme-chat-example\"",
+            "\"project_id\": \"another-project\"",
+            "Firebase project_id (app = proxy)",
+        ),
+        (
+            "app/ios/Mattermost/Info.plist",
+            "<string>com.acme.chat</string>",
+            "<string>com.acme.chat2</string>",
+            "ApplePushTopic = iOS bundle id",
+        ),
+    ];
+    for (rel, from, to, check) in edits {
+        let path = brand.out.join(rel);
+        let original = fs::read_to_string(&path).unwrap();
+        assert!(original.contains(from), "{rel} lacks {from}");
+        fs::write(&path, original.replacen(from, to, 1)).unwrap();
+        let run = verify().expect(1);
+        let doc = run.json();
+        assert_eq!(doc["ok"], false);
+        let failed: Vec<String> = doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["ok"] == false)
+            .map(|c| c["check"].as_str().unwrap().to_string())
+            .collect();
+        assert!(failed.contains(&check.to_string()), "{rel}: {failed:?}");
+        assert!(
+            failed.contains(&"files unchanged since apply".to_string()),
+            "{rel}: {failed:?}"
+        );
+        run.stderr_has(check).stderr_has(&format!("{rel} changed"));
+        fs::write(&path, original).unwrap();
+        verify().expect(0);
+    }
+    let human = mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+    assert!(human.stdout.contains("app and push proxy agree"));
+}
+
+#[test]
+fn verify_of_a_directory_that_is_not_an_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    mmbrand(["verify".as_ref(), tmp.path().as_os_str()])
+        .expect(1)
+        .stderr_has("is not an mmbrand apply output");
+}
+
+fn fails(brand: &TempBrand) -> Run {
+    let run = brand.apply(&[]).expect(1);
+    assert!(!brand.out.exists(), "nothing written");
+    run
+}
+
+#[test]
+fn firebase_projects_must_match() {
+    let brand = TempBrand::acme();
+    fs::write(
+        brand.dir.join("secrets/fcm-service-account.json"),
+        service_account("someone-else"),
+    )
+    .unwrap();
+    fails(&brand)
+        .stderr_has("fcm-service-account.json (push.android.service_account) is for project_id \"someone-else\"")
+        .stderr_has("google-services.json (android.google_services) is for \"acme-chat-example\"");
+}
+
+#[test]
+fn service_account_must_be_a_service_account_with_a_private_key() {
+    let brand = TempBrand::acme();
+    let gs = fs::read(brand.dir.join("secrets/google-services.json")).unwrap();
+    fs::write(brand.dir.join("secrets/fcm-service-account.json"), gs).unwrap();
+    fails(&brand).stderr_has("fcm-service-account.json: \"type\" is \"\", not \"service_account\"");
+
+    let mut sa: Value = serde_json::from_str(&service_account("acme-chat-example")).unwrap();
+    sa.as_object_mut().unwrap().remove("private_key");
+    fs::write(
+        brand.dir.join("secrets/fcm-service-account.json"),
+        sa.to_string(),
+    )
+    .unwrap();
+    fails(&brand).stderr_has("fcm-service-account.json: has no PEM \"private_key\"");
+}
+
+#[test]
+fn p8_must_be_a_pem_private_key_named_for_its_key_id() {
+    let brand = TempBrand::acme();
+    fs::write(
+        brand.dir.join("secrets/AuthKey_KEY1234567.p8"),
+        "not a key at all",
+    )
+    .unwrap();
+    let run = fails(&brand);
+    run.stderr_has("AuthKey_KEY1234567.p8: not a PEM private key");
+    assert!(!run.stderr.contains("not a key at all"));
+
+    let brand = TempBrand::acme();
+    brand.edit("key_id = \"KEY1234567\"", "key_id = \"OTHER12345\"");
+    fails(&brand).stderr_has(
+        "the file name says key id \"KEY1234567\" but push.apple.key_id is \"OTHER12345\"",
+    );
+
+    let brand = TempBrand::acme();
+    brand.edit("key_id = \"KEY1234567\"", "key_id = \"key\"");
+    fails(&brand).stderr_has("push.apple.key_id: \"key\" is not an Apple key id");
+}
+
+#[test]
+fn literal_key_in_the_brand_file_is_refused() {
+    let brand = TempBrand::acme();
+    let pem = p8_pem().replace('\n', "\\n");
+    brand.edit(
+        "auth_key = \"file:secrets/AuthKey_KEY1234567.p8\"",
+        &format!("auth_key = \"{pem}\""),
+    );
+    let run = fails(&brand);
+    run.stderr_has("push.apple.auth_key: credentials must be given as \"file:PATH\"");
+    assert!(!run.stderr.contains("PRIVATE KEY"));
+}
+
+#[test]
+fn key_material_in_the_override_tree_is_refused() {
+    let brand = TempBrand::acme();
+    let (p8, _) = brand.fresh_credentials();
+    let leaked = serde_json::json!({"mobile.login.title": p8}).to_string();
+    fs::write(brand.dir.join("override/i18n/en.json"), leaked).unwrap();
+    let run = fails(&brand);
+    run.stderr_has("app/assets/override/i18n/en.json contains a private key");
+    assert_no_secret(
+        &format!("{}{}", run.stdout, run.stderr),
+        &[&p8],
+        "the output",
+    );
+}
+
+#[test]
+fn proxy_overrides_are_checked() {
+    let brand = TempBrand::acme();
+    brand.append("[push.proxy]\nRetryTimeoutSec = 60\n");
+    fails(&brand).stderr_has("RetryTimeoutSec (60) must not exceed SendTimeoutSec (30)");
+
+    let brand = TempBrand::acme();
+    brand.append("[push.proxy]\nListenAdress = \":1\"\n");
+    fails(&brand)
+        .stderr_has("unknown key `ListenAdress`")
+        .stderr_has("did you mean `ListenAddress`?");
+}
+
+#[test]
+fn plan_lists_proxy_outputs_without_their_content() {
+    let brand = TempBrand::acme();
+    let (p8, sa) = brand.fresh_credentials();
+    let run = mmbrand(["plan".as_ref(), brand.file().as_os_str()]).expect(0);
+    assert!(
+        run.stdout
+            .contains("generated push-proxy/AuthKey_KEY1234567.p8"),
+        "{}",
+        run.stdout
+    );
+    assert!(run
+        .stdout
+        .contains("generated push-proxy/mattermost-push-proxy.json"));
+    assert_no_secret(
+        &format!("{}{}", run.stdout, run.stderr),
+        &[&p8, &sa],
+        "plan",
+    );
+}
+
+#[test]
+fn committed_branch_holds_no_credentials() {
+    let brand = TempBrand::acme();
+    let (p8, sa) = brand.fresh_credentials();
+    brand.apply(&["--commit"]).expect(0);
+    let repo = git2::Repository::open(brand.out.join("app")).unwrap();
+    let tree = repo.head().unwrap().peel_to_tree().unwrap();
+    tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
+        if let Some(blob) = entry.to_object(&repo).ok().and_then(|o| o.into_blob().ok()) {
+            let text = String::from_utf8_lossy(blob.content()).into_owned();
+            assert_no_secret(&text, &[&p8, &sa], entry.name().unwrap_or("?"));
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .unwrap();
+}
