@@ -158,7 +158,7 @@ fn local_credential(dir: &Path, configured: &str) -> std::path::PathBuf {
     dir.join(PROXY_DIR).join(name)
 }
 
-fn check_fingerprint(checks: &mut Checks, lock: &Lock, key: &str, path: &Path) {
+fn check_fingerprint(checks: &mut Checks, lock: &Lock, key: &str, path: &Path, private: bool) {
     let Ok(bytes) = std::fs::read(path) else {
         checks.add(
             format!("{key} file"),
@@ -185,7 +185,9 @@ fn check_fingerprint(checks: &mut Checks, lock: &Lock, key: &str, path: &Path) {
             "the lock file records no such credential",
         ),
     };
-    check_mode(checks, key, path);
+    if private {
+        check_mode(checks, key, path);
+    }
 }
 
 #[cfg(unix)]
@@ -276,10 +278,10 @@ fn check_apple(
                 path.display().to_string(),
             );
         }
-        check_fingerprint(checks, lock, "push.apple.auth_key", &path);
+        check_fingerprint(checks, lock, "push.apple.auth_key", &path, true);
     } else if !entry.apple_push_cert_private.is_empty() {
         let path = local_credential(dir, &entry.apple_push_cert_private);
-        check_fingerprint(checks, lock, "push.apple.cert", &path);
+        check_fingerprint(checks, lock, "push.apple.cert", &path, true);
     } else {
         checks.add(
             "apple credentials",
@@ -297,7 +299,8 @@ fn check_android(
     checks: &mut Checks,
 ) {
     let gs_path = dir.join("app").join(android::GOOGLE_SERVICES);
-    check_fingerprint_no_mode(checks, lock, "android.google_services", &gs_path);
+    // A client config shipped inside the app: its mode does not matter.
+    check_fingerprint(checks, lock, "android.google_services", &gs_path, false);
     let Some(entry) = config
         .android_push_settings
         .iter()
@@ -331,22 +334,5 @@ fn check_android(
             }
         }
     }
-    check_fingerprint(checks, lock, "push.android.service_account", &path);
-}
-
-/// google-services.json is a client config shipped in the app, so its mode does not matter.
-fn check_fingerprint_no_mode(checks: &mut Checks, lock: &Lock, key: &str, path: &Path) {
-    let found = std::fs::read(path)
-        .map(|b| fsutil::sha256_hex(&b))
-        .unwrap_or_default();
-    let ok = lock.credentials.get(key) == Some(&found);
-    checks.add(
-        format!("{key} fingerprint"),
-        ok,
-        if ok {
-            format!("sha256:{}", &found[..16])
-        } else {
-            format!("{} is not the file apply recorded", path.display())
-        },
-    );
+    check_fingerprint(checks, lock, "push.android.service_account", &path, true);
 }

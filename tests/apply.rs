@@ -285,15 +285,7 @@ fn gitattributes_filters_still_apply_to_the_paths_they_name() {
     )
     .unwrap();
     fs::write(upstream.join("android/gradlew.bat"), "@echo off\nexit 0\n").unwrap();
-    let repo = git2::Repository::init(&upstream).unwrap();
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = git2::Signature::now("u", "u@example.invalid").unwrap();
-    repo.commit(Some("HEAD"), &sig, &sig, "c", &tree, &[])
-        .unwrap();
+    commit_all(&git2::Repository::init(&upstream).unwrap(), "c");
     let source = upstream.display().to_string();
     brand.apply(&["--source", &source]).expect(0);
     assert_eq!(

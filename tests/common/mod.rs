@@ -224,12 +224,8 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Makes a git repository of the fixture upstream with one commit tagged `tag`, the way a
-/// release engineer's local mirror looks. Returns its path.
-pub fn git_upstream(dir: &Path, tag: &str) -> PathBuf {
-    let repo_dir = dir.join("mattermost-mobile.git-src");
-    copy_tree(&fixture("mattermost-mobile"), &repo_dir);
-    let repo = git2::Repository::init(&repo_dir).unwrap();
+/// Commits every file of the work tree on HEAD, at a fixed time.
+pub fn commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
     let mut index = repo.index().unwrap();
     index
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
@@ -242,9 +238,19 @@ pub fn git_upstream(dir: &Path, tag: &str) -> PathBuf {
         &git2::Time::new(1_700_000_000, 0),
     )
     .unwrap();
-    let commit = repo
-        .commit(Some("HEAD"), &sig, &sig, "release", &tree, &[])
-        .unwrap();
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap()
+}
+
+/// Makes a git repository of the fixture upstream with one commit tagged `tag`, the way a
+/// release engineer's local mirror looks. Returns its path.
+pub fn git_upstream(dir: &Path, tag: &str) -> PathBuf {
+    let repo_dir = dir.join("mattermost-mobile.git-src");
+    copy_tree(&fixture("mattermost-mobile"), &repo_dir);
+    let repo = git2::Repository::init(&repo_dir).unwrap();
+    let commit = commit_all(&repo, "release");
     let obj = repo.find_object(commit, None).unwrap();
     repo.tag_lightweight(tag, &obj, false).unwrap();
     // A later commit on the default branch, so checking out the tag is observable.
@@ -253,15 +259,7 @@ pub fn git_upstream(dir: &Path, tag: &str) -> PathBuf {
         "{\"name\": \"mattermost-mobile\", \"version\": \"99.0.0\"}\n",
     )
     .unwrap();
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let parent = repo.find_commit(commit).unwrap();
-    repo.commit(Some("HEAD"), &sig, &sig, "next", &tree, &[&parent])
-        .unwrap();
+    commit_all(&repo, "next");
     repo_dir
 }
 
