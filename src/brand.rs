@@ -5,7 +5,6 @@
 pub mod identifiers;
 pub mod secret;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -271,22 +270,6 @@ impl Brand {
             ));
         }
         w
-    }
-
-    /// Every upstream identifier → brand identifier, most specific first, for text edits.
-    pub fn ios_renames(&self) -> BTreeMap<&'static str, &str> {
-        BTreeMap::from([
-            ("com.mattermost.rnbeta", self.ios.bundle_id.as_str()),
-            (
-                "com.mattermost.rnbeta.MattermostShare",
-                self.ios.share_extension_id.as_str(),
-            ),
-            (
-                "com.mattermost.rnbeta.NotificationService",
-                self.ios.notification_service_id.as_str(),
-            ),
-            ("group.com.mattermost.rnbeta", self.ios.app_group.as_str()),
-        ])
     }
 }
 
