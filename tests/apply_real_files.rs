@@ -1,0 +1,110 @@
+//! `apply` on the miniature upstream with every real upstream data file from ../shared laid
+//! over it (all of assets/base, the iOS plists and entitlements, the Android manifest,
+//! strings and google-services.json), so the edits are proven on upstream's actual files.
+mod common;
+
+use std::fs;
+
+use common::*;
+
+#[test]
+fn real_upstream_files_are_branded() {
+    let Some(real) = upstream_mobile() else {
+        return;
+    };
+    let brand = TempBrand::acme();
+    let upstream = brand.tmp.path().join("upstream");
+    copy_tree(&fixture("mattermost-mobile"), &upstream);
+    fs::remove_dir_all(upstream.join("assets/base")).unwrap();
+    for dir in [
+        "assets/base",
+        "ios",
+        "android/app/src/main",
+        "android/app/google-services.json",
+    ] {
+        let from = real.join(dir);
+        if from.is_dir() {
+            copy_tree(&from, &upstream.join(dir));
+        } else {
+            fs::copy(&from, upstream.join(dir)).unwrap();
+        }
+    }
+    // The brand's override icon must match the real base icon's size.
+    let real_icon = real.join("assets/base/release/icons/ios/40@2x.png");
+    let (w, h) = png_size(&real_icon);
+    write_png(
+        &brand.dir.join("override/release/icons/ios/40@2x.png"),
+        w,
+        h,
+        [200, 30, 30, 255],
+    );
+    let (w, h) =
+        png_size(&real.join("assets/base/release/icons/android/mipmap-mdpi/ic_launcher.png"));
+    write_png(
+        &brand
+            .dir
+            .join("override/release/icons/android/mipmap-mdpi/ic_launcher.png"),
+        w,
+        h,
+        [200, 30, 30, 255],
+    );
+    // The fixture's i18n override keys are not all in the real en.json; use a real key.
+    fs::write(
+        brand.dir.join("override/i18n/en.json"),
+        r#"{"about.date": "Built on:"}"#,
+    )
+    .unwrap();
+
+    let source = upstream.display().to_string();
+    brand.apply(&["--source", &source]).expect(0);
+
+    let main = plist_dict(&brand.app("ios/Mattermost/Info.plist"));
+    assert_eq!(
+        main["CFBundleIdentifier"].as_string(),
+        Some("com.acme.chat")
+    );
+    assert_eq!(main["CFBundleDisplayName"].as_string(), Some("Acme Chat"));
+    assert_eq!(
+        main["AppGroupIdentifier"].as_string(),
+        Some("group.com.acme.chat")
+    );
+    let share = plist_dict(&brand.app("ios/MattermostShare/Info.plist"));
+    assert_eq!(
+        share["CFBundleIdentifier"].as_string(),
+        Some("com.acme.chat.MattermostShare")
+    );
+    let ent = plist_dict(&brand.app("ios/Mattermost/Mattermost.entitlements"));
+    assert_eq!(ent["aps-environment"].as_string(), Some("production"));
+    for rel in [
+        "ios/Mattermost/Info.plist",
+        "ios/MattermostShare/Info.plist",
+        "ios/NotificationService/Info.plist",
+        "ios/Mattermost/Mattermost.entitlements",
+        "ios/MattermostShare/MattermostShare.entitlements",
+        "ios/NotificationService/NotificationService.entitlements",
+        "android/app/src/main/AndroidManifest.xml",
+        "android/app/src/main/res/values/strings.xml",
+    ] {
+        let text = fs::read_to_string(brand.app(rel)).unwrap();
+        assert!(!text.contains("com.mattermost.rnbeta"), "{rel}");
+        assert!(!text.contains("mmauthbeta"), "{rel}");
+    }
+    let manifest =
+        fs::read_to_string(brand.app("android/app/src/main/AndroidManifest.xml")).unwrap();
+    assert!(manifest.contains("android:scheme=\"acmechat\""));
+    assert!(manifest.contains("android:scheme=\"acmeauth\""));
+    let strings =
+        fs::read_to_string(brand.app("android/app/src/main/res/values/strings.xml")).unwrap();
+    assert!(strings.contains("<string name=\"app_name\">Acme Chat</string>"));
+    assert!(
+        strings.contains("Copy&amp;Paste Protection"),
+        "the rest of strings.xml is untouched"
+    );
+
+    let config = read_json(&brand.app("dist/assets/config.json"));
+    assert_eq!(config["DefaultServerUrl"], "https://chat.acme.example");
+    let en = read_json(&brand.app("dist/assets/i18n/en.json"));
+    assert_eq!(en["about.date"], "Built on:");
+    assert!(en.as_object().unwrap().len() > 1000);
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+}
