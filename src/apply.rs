@@ -11,7 +11,7 @@ use crate::cli::{ApplyArgs, SourceArgs};
 use crate::emit;
 use crate::fsutil;
 use crate::lock::{Lock, LOCK_FILE};
-use crate::native::{android, ios, release_assets};
+use crate::native::{android, app_json, fastfile, ios, ios_strings, release_assets, version};
 use crate::overlay::{
     self, config_check, json_merge, resolved, MergeOptions, MergePlan, CONFIG_JSON,
 };
@@ -28,6 +28,8 @@ pub struct Built {
     pub app_files: BTreeSet<PathBuf>,
     pub lock: Lock,
     pub warnings: Vec<String>,
+    /// Where each release icon and splash file went in the native projects.
+    pub placements: Vec<release_assets::Placement>,
 }
 
 /// The upstream repository and ref: the command line wins over `[source]`. A relative path
@@ -100,8 +102,25 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
 
     app_files.extend(ios::apply(&app, brand)?);
     app_files.extend(android::apply(&app, brand, &gs_bytes)?);
-    app_files.extend(release_assets::copy_into_native(&dist, &app)?);
-    app_files.insert(emit::fastlane::write(&app, brand)?);
+    app_files.extend(version::apply(&app, &brand.version)?);
+    let placements = release_assets::place(&dist, &app, &brand_overrides(brand)?)?;
+    app_files.extend(
+        placements
+            .iter()
+            .filter_map(|p| p.to.as_ref().map(PathBuf::from)),
+    );
+    let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
+    app_files.extend(ios_strings::write(
+        &app,
+        &dist.join("i18n"),
+        &brand.display_name,
+        &pbxproj,
+    )?);
+    app_files.extend(app_json::set_expo_scheme(&app, &brand.schemes.app)?);
+    if brand.android.package != android::UPSTREAM_PACKAGE {
+        app_files.extend(fastfile::guard_source_move(&app)?);
+    }
+    app_files.extend(emit::fastlane::write(&app, brand)?);
 
     let mut credentials = BTreeMap::from([(
         "android.google_services".to_string(),
@@ -121,7 +140,20 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
         app_files,
         lock,
         warnings,
+        placements,
     })
+}
+
+/// The brand's override files, relative to its override tree.
+fn brand_overrides(brand: &Brand) -> Result<BTreeSet<PathBuf>> {
+    match &brand.override_dir {
+        Some(dir) => Ok(
+            overlay::walk::files(dir, "override directory (assets.override)")?
+                .into_iter()
+                .collect(),
+        ),
+        None => Ok(BTreeSet::new()),
+    }
 }
 
 /// The brand's override merged over upstream's assets/base, with the server settings, auth
@@ -164,7 +196,8 @@ fn remove_dir_if_exists(dir: &Path) -> Result<()> {
 
 /// `mmbrand apply`.
 pub fn run(args: &ApplyArgs) -> Result<()> {
-    let brand = Brand::load(&args.brand_file)?;
+    let mut brand = Brand::load(&args.brand_file)?;
+    brand.override_version(&args.version)?;
     if args.push && brand.source.fork.is_none() {
         bail!(
             "{}: --push needs [source] fork, the repository to push the brand branch to",
@@ -197,6 +230,11 @@ fn print(brand: &Brand, built: &Built, args: &ApplyArgs) {
             "branch": brand.branch,
             "brand_commit": built.lock.brand_commit,
             "files": built.lock.files.len(),
+            "build": {
+                "ios": emit::fastlane::build_command(brand, "ios"),
+                "android": emit::fastlane::build_command(brand, "android"),
+            },
+            "release_assets": built.placements,
             "warnings": built.warnings,
         }));
         return;
@@ -211,9 +249,13 @@ fn print(brand: &Brand, built: &Built, args: &ApplyArgs) {
         built.lock.files.len(),
         brand.branch
     );
+    println!("next, build it (iOS on macOS with Xcode; npm ci also installs the pods there):");
+    println!("  cd {} && npm ci", args.out.join("app").display());
+    println!("  cd fastlane && bundle install");
+    println!("  {}", emit::fastlane::build_command(brand, "ios"));
+    println!("  {}", emit::fastlane::build_command(brand, "android"));
     println!(
-        "next: cd {}/app && npm ci && fastlane ios build --env {}",
-        args.out.display(),
-        brand.name
+        "and prove the built tree still matches: mmbrand verify {}",
+        args.out.display()
     );
 }

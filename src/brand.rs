@@ -20,6 +20,10 @@ pub use secret::SecretRef;
 pub struct BrandFile {
     pub name: String,
     pub display_name: String,
+    /// The app's version (X.Y.Z); `--app-version` wins.
+    pub app_version: Option<String>,
+    /// The app's build number; `--build-number` wins.
+    pub build_number: Option<i64>,
     #[serde(default)]
     pub source: SourceSection,
     pub server: ServerSection,
@@ -73,6 +77,15 @@ pub struct IosSection {
     pub notification_service_id: Option<String>,
     pub app_group: Option<String>,
     pub icloud_container: Option<String>,
+    /// How the lanes export the .ipa (gym's export_method).
+    #[serde(default = "default_export_method")]
+    pub export_method: String,
+    /// Which match profiles the lanes sign with; derived from export_method unless given.
+    pub match_type: Option<String>,
+}
+
+fn default_export_method() -> String {
+    "app-store".into()
 }
 
 fn default_aps() -> String {
@@ -157,6 +170,8 @@ pub struct Brand {
     pub file_sha256: String,
     pub name: String,
     pub display_name: String,
+    /// Version and build number to write into the app, if any.
+    pub version: Version,
     pub source: SourceSection,
     pub branch: String,
     pub server: ServerSection,
@@ -181,6 +196,15 @@ pub struct Ios {
     pub icloud_container: String,
     pub team_id: String,
     pub aps_environment: String,
+    pub export_method: String,
+    pub match_type: String,
+}
+
+/// The app's marketing version and build number; unset parts keep upstream's values.
+#[derive(Debug, Clone, Default)]
+pub struct Version {
+    pub version: Option<String>,
+    pub build_number: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -223,6 +247,10 @@ impl Brand {
                 .clone()
                 .unwrap_or_else(|| format!("brand/{}", raw.name)),
             dir,
+            version: Version {
+                version: raw.app_version.clone(),
+                build_number: raw.build_number.map(|n| n as u64),
+            },
             name: raw.name,
             display_name: raw.display_name,
             source: raw.source,
@@ -260,9 +288,48 @@ impl Brand {
         serde_json::Value::Object(patch)
     }
 
+    /// Applies `--app-version` / `--build-number`, which win over the brand file's keys;
+    /// both are validated like the keys, naming the flag.
+    pub fn override_version(&mut self, args: &crate::cli::VersionArgs) -> Result<()> {
+        let (version, build) = (args.app_version.as_deref(), args.build_number);
+        let mut problems = Problems::new();
+        if let Some(v) = version {
+            match identifiers::app_version(v) {
+                Ok(()) => self.version.version = Some(v.to_string()),
+                Err(why) => problems.push(format!("--app-version: {why}")),
+            }
+        }
+        if let Some(n) = build {
+            match identifiers::build_number(i64::try_from(n).unwrap_or(i64::MAX)) {
+                Ok(()) => self.version.build_number = Some(n),
+                Err(why) => problems.push(format!("--build-number: {why}")),
+            }
+        }
+        problems.into_result()
+    }
+
     /// Warnings about settings that are legal but do not do what the user likely wants.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = Vec::new();
+        for (key, id, marker) in [
+            (
+                "ios.share_extension_id",
+                &self.ios.share_extension_id,
+                "MattermostShare",
+            ),
+            (
+                "ios.notification_service_id",
+                &self.ios.notification_service_id,
+                "NotificationService",
+            ),
+        ] {
+            if !id.contains(marker) {
+                w.push(format!(
+                    "{}: {key} = {id:?} does not contain {marker:?}: upstream's signing step (setup_code_signing) picks the Xcode target by that word, so match would sign this extension with the main app's profile",
+                    self.file.display()
+                ));
+            }
+        }
         if self.server.auto_select && self.server.name.as_deref().unwrap_or("").is_empty() {
             w.push(format!(
                 "{}: server.auto_select = true without server.name does nothing: the app auto-connects only when both a server URL and a server name are set",
@@ -295,5 +362,10 @@ fn derive_ios(raw: &IosSection) -> Ios {
             .unwrap_or_else(|| format!("iCloud.{id}")),
         team_id: raw.team_id.clone(),
         aps_environment: raw.aps_environment.clone(),
+        export_method: raw.export_method.clone(),
+        match_type: raw
+            .match_type
+            .clone()
+            .unwrap_or_else(|| identifiers::match_type_for(&raw.export_method).to_string()),
     }
 }

@@ -87,12 +87,28 @@ pub struct SourceArgs {
     pub git_ref: Option<String>,
 }
 
+/// The app's version and build number, written where upstream's `set_app_version` and
+/// `set_app_build_number` lanes write them; both win over the brand file's keys.
+#[derive(Debug, Args, Clone, Default)]
+pub struct VersionArgs {
+    /// Marketing version X.Y.Z: package.json (+ package-lock.json), build.gradle versionName,
+    /// CFBundleShortVersionString of the three iOS targets and MARKETING_VERSION.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub app_version: Option<String>,
+    /// Build number 1..2100000000 (pipelines pass their run number): build.gradle versionCode,
+    /// CFBundleVersion of the three iOS targets and CURRENT_PROJECT_VERSION.
+    #[arg(long, value_name = "N")]
+    pub build_number: Option<u64>,
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The brand file (TOML).
     pub brand_file: PathBuf,
     #[command(flatten)]
     pub source: SourceArgs,
+    #[command(flatten)]
+    pub version: VersionArgs,
     /// Print one JSON document on stdout instead of a diff.
     #[arg(long)]
     pub json: bool,
@@ -107,6 +123,8 @@ pub struct ApplyArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub source: SourceArgs,
+    #[command(flatten)]
+    pub version: VersionArgs,
     /// Commit the branded tree on the brand branch in DIR/app.
     #[arg(long)]
     pub commit: bool,

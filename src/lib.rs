@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod brand;
 pub mod cli;
+pub mod content;
 pub mod emit;
 pub mod fsutil;
 pub mod lock;

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::brand::Brand;
+use crate::content;
 use crate::fsutil;
 use crate::overlay::json_merge;
 use crate::source::Upstream;
@@ -27,6 +28,14 @@ pub struct Lock {
     pub files: BTreeMap<String, String>,
     /// Brand key of a credential -> sha256 of its content.
     pub credentials: BTreeMap<String, String>,
+    /// Structured files (JSON, property lists, the Xcode project) -> digest of their content,
+    /// so `verify` accepts the same content re-serialised by npm, fastlane or Xcode.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub content: BTreeMap<String, String>,
+    /// Structured files outside dist/ -> the git blob in app/.git holding the content apply
+    /// wrote, so `verify` can say which key changed and what it was.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub expected: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -53,12 +62,26 @@ impl Lock {
         credentials: BTreeMap<String, String>,
     ) -> Result<Lock> {
         let mut files = BTreeMap::new();
+        let mut content = BTreeMap::new();
+        let mut expected = BTreeMap::new();
+        let repo = git2::Repository::open(root.join("app")).ok();
         for rel in app_files {
             let path = Path::new("app").join(rel);
-            files.insert(
-                fsutil::rel_string(&path),
-                fsutil::sha256_file(&root.join(&path))?,
-            );
+            let key = fsutil::rel_string(&path);
+            let bytes = fsutil::read(&root.join(&path))?;
+            files.insert(key.clone(), fsutil::sha256_hex(&bytes));
+            let Some(kind) = content::kind_of(rel) else {
+                continue;
+            };
+            let value = content::parse(kind, &bytes, &root.join(&path).display().to_string())?;
+            content.insert(key.clone(), content::digest(&value));
+            // dist/ files are checked against assets/override or assets/base instead.
+            if let (Some(repo), false) = (&repo, rel.starts_with("dist")) {
+                let oid = repo
+                    .blob(&bytes)
+                    .with_context(|| format!("cannot store {key} in app/.git"))?;
+                expected.insert(key, oid.to_string());
+            }
         }
         for entry in walkdir::WalkDir::new(root).min_depth(1).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
@@ -84,6 +107,8 @@ impl Lock {
             brand_commit: None,
             files,
             credentials,
+            content,
+            expected,
         })
     }
 

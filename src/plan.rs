@@ -27,7 +27,8 @@ pub struct Change {
 }
 
 pub fn run(args: &PlanArgs) -> Result<()> {
-    let brand = Brand::load(&args.brand_file)?;
+    let mut brand = Brand::load(&args.brand_file)?;
+    brand.override_version(&args.version)?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
     let built = apply::build(
         &brand,

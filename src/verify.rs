@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::VerifyArgs;
+use crate::content;
 use crate::fsutil;
 use crate::lock::Lock;
 use crate::native::{android, ios};
@@ -134,19 +135,79 @@ pub fn verify(dir: &Path) -> Result<Vec<Check>> {
 
 fn check_hashes(dir: &Path, lock: &Lock, checks: &mut Checks) {
     let mut changed = Vec::new();
+    let mut reformatted = 0;
     for (rel, digest) in &lock.files {
-        match fsutil::sha256_file(&dir.join(rel)) {
-            Ok(d) if &d == digest => {}
-            Ok(_) => changed.push(format!("{rel} changed")),
-            Err(_) => changed.push(format!("{rel} is missing")),
+        let path = dir.join(rel);
+        let Ok(bytes) = std::fs::read(&path) else {
+            changed.push(format!("{rel} is missing"));
+            continue;
+        };
+        if &fsutil::sha256_hex(&bytes) == digest {
+            continue;
+        }
+        match content_change(dir, lock, rel, &bytes) {
+            None => reformatted += 1,
+            Some(what) => changed.push(what),
         }
     }
     let detail = if changed.is_empty() {
-        format!("{} files match mmbrand.lock.json", lock.files.len())
+        let same = if reformatted > 0 {
+            format!(" ({reformatted} re-serialised with the same content)")
+        } else {
+            String::new()
+        };
+        format!("{} files match mmbrand.lock.json{same}", lock.files.len())
     } else {
-        format!("{} since apply: {}", changed.len(), changed.join(", "))
+        format!("{} since apply: {}", changed.len(), changed.join("; "))
     };
     checks.add("files unchanged since apply", changed.is_empty(), detail);
+}
+
+/// None when a structured file holds the content apply wrote in other bytes; otherwise what
+/// changed, by key path where the expected content can be found.
+fn content_change(dir: &Path, lock: &Lock, rel: &str, bytes: &[u8]) -> Option<String> {
+    let changed = || Some(format!("{rel} changed"));
+    let (Some(expected_digest), Some(kind)) =
+        (lock.content.get(rel), content::kind_of(Path::new(rel)))
+    else {
+        return changed();
+    };
+    let found = match content::parse(kind, bytes, rel) {
+        Ok(v) => v,
+        Err(e) => return Some(format!("{e:#}")),
+    };
+    if &content::digest(&found) == expected_digest {
+        return None;
+    }
+    let differences = expected_content(dir, lock, rel, kind)
+        .map(|expected| content::differences(&expected, &found))
+        .unwrap_or_default();
+    if differences.is_empty() {
+        return changed();
+    }
+    Some(format!("{rel} changed: {}", differences.join(", ")))
+}
+
+/// The content apply wrote: for dist/assets, the resolved override or base file it was
+/// merged from; otherwise the copy apply stored in app/.git.
+fn expected_content(
+    dir: &Path,
+    lock: &Lock,
+    rel: &str,
+    kind: content::Kind,
+) -> Option<serde_json::Value> {
+    let app = dir.join("app");
+    if let Some(asset) = rel.strip_prefix("app/dist/assets/") {
+        let source = ["assets/override", "assets/base"]
+            .iter()
+            .map(|d| app.join(d).join(asset))
+            .find(|p| p.is_file())?;
+        return content::parse(kind, &std::fs::read(&source).ok()?, rel).ok();
+    }
+    let oid = git2::Oid::from_str(lock.expected.get(rel)?).ok()?;
+    let repo = git2::Repository::open(&app).ok()?;
+    let blob = repo.find_blob(oid).ok()?;
+    content::parse(kind, blob.content(), rel).ok()
 }
 
 /// The local copy of a credential the config names: the same file name in DIR/push-proxy.

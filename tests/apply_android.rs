@@ -150,18 +150,18 @@ fn app_name_is_escaped_for_android() {
     let brand = TempBrand::acme();
     brand.edit(
         "display_name = \"Acme Chat\"",
-        "display_name = \"Acme's <Chat> & Co\"",
+        "display_name = \"Acme’s <Chat> & Co\"",
     );
     brand.apply(&[]).expect(0);
     let raw = fs::read_to_string(brand.app("android/app/src/main/res/values/strings.xml")).unwrap();
     assert!(
-        raw.contains("<string name=\"app_name\">Acme\\'s &lt;Chat&gt; &amp; Co</string>"),
+        raw.contains("<string name=\"app_name\">Acme’s &lt;Chat&gt; &amp; Co</string>"),
         "{raw}"
     );
     let main = plist_dict(&brand.app("ios/Mattermost/Info.plist"));
     assert_eq!(
         main["CFBundleDisplayName"].as_string(),
-        Some("Acme's <Chat> & Co")
+        Some("Acme’s <Chat> & Co")
     );
 }
 

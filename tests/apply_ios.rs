@@ -57,8 +57,8 @@ fn every_ios_identifier_is_branded() {
     let notification = plist_dict(&brand.app("ios/NotificationService/Info.plist"));
     assert_eq!(
         notification["CFBundleIdentifier"].as_string(),
-        Some("$(PRODUCT_BUNDLE_IDENTIFIER)"),
-        "delegated to the build setting, which the pbxproj brands"
+        Some("com.acme.chat.NotificationService"),
+        "literal, as upstream's update_settings lane writes it"
     );
     assert_eq!(
         notification["AppGroupIdentifier"].as_string(),
@@ -145,7 +145,7 @@ fn derived_identifiers_can_be_overridden_and_development_is_kept() {
         share["CFBundleIdentifier"].as_string(),
         Some("com.acme.chat.share")
     );
-    let env = std::fs::read_to_string(brand.app("fastlane/.env.acme")).unwrap();
+    let env = std::fs::read_to_string(brand.app("fastlane/.env.acme.ios")).unwrap();
     assert!(
         env.contains("EXTENSION_APP_IDENTIFIER=com.acme.chat.share\n"),
         "{env}"
@@ -163,9 +163,9 @@ fn release_icons_reach_the_xcode_asset_catalog() {
         sha256(&brand.dir.join("override/release/icons/ios/40@2x.png"))
     );
     assert_eq!(png_size(&icon), (80, 80));
-    let storyboard = brand.app("ios/SplashScreenResource/LaunchScreen.storyboard");
-    assert_eq!(
-        sha256(&storyboard),
-        sha256(&brand.app("dist/assets/release/splash_screen/ios/LaunchScreen.storyboard"))
-    );
+    // The brand does not override the launch screen: upstream's stays, and the lane's
+    // unreferenced LaunchScreen.storyboard copy is not made.
+    assert!(!brand
+        .app("ios/SplashScreenResource/LaunchScreen.storyboard")
+        .exists());
 }

@@ -66,6 +66,23 @@ const JAVA_KEYWORDS: &[&str] = &[
 
 pub const PUSH_CONTENTS: &[&str] = &["generic_no_channel", "generic", "full", "id_loaded"];
 
+/// gym's export methods that upstream's `build_ios` passes through IOS_BUILD_EXPORT_METHOD.
+pub const EXPORT_METHODS: &[&str] = &["app-store", "enterprise", "ad-hoc", "development"];
+/// match's profile types; the lanes look profiles up as `sigh_<id>_<MATCH_TYPE>`.
+pub const MATCH_TYPES: &[&str] = &["appstore", "enterprise", "adhoc", "development"];
+/// Android's largest versionCode (Google Play rejects anything above it).
+pub const MAX_BUILD_NUMBER: i64 = 2_100_000_000;
+
+/// The match type that signs an export method.
+pub fn match_type_for(export_method: &str) -> &'static str {
+    match export_method {
+        "enterprise" => "enterprise",
+        "ad-hoc" => "adhoc",
+        "development" => "development",
+        _ => "appstore",
+    }
+}
+
 /// Checks every key of a parsed brand file; `file` names it in messages.
 pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
     let mut check = |key: &str, result: Result<(), String>| {
@@ -74,7 +91,13 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         }
     };
     check("name", slug(&raw.name));
-    check("display_name", non_empty(&raw.display_name));
+    check("display_name", display_name(&raw.display_name));
+    if let Some(v) = &raw.app_version {
+        check("app_version", app_version(v));
+    }
+    if let Some(n) = raw.build_number {
+        check("build_number", build_number(n));
+    }
     check("server.url", https_url(&raw.server.url));
     check("ios.bundle_id", bundle_id(&raw.ios.bundle_id));
     for (key, value) in [
@@ -85,8 +108,18 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         ),
     ] {
         if let Some(v) = value {
-            check(key, bundle_id(v));
+            check(
+                key,
+                bundle_id(v).and_then(|()| extension_id(v, &raw.ios.bundle_id)),
+            );
         }
+    }
+    check(
+        "ios.export_method",
+        one_of(&raw.ios.export_method, EXPORT_METHODS),
+    );
+    if let Some(m) = &raw.ios.match_type {
+        check("ios.match_type", one_of(m, MATCH_TYPES));
     }
     if let Some(g) = &raw.ios.app_group {
         check("ios.app_group", prefixed_bundle_id(g, "group."));
@@ -129,10 +162,54 @@ pub fn slug(v: &str) -> Result<(), String> {
     })
 }
 
-fn non_empty(v: &str) -> Result<(), String> {
-    (!v.trim().is_empty())
+/// The app name reaches places that do not escape it: upstream's Android lane writes it with
+/// `sh "echo '<name>' > …title.txt"` and its iOS lane puts it unescaped between double quotes
+/// in InfoPlist.strings, so a quote or backslash would break the build.
+fn display_name(v: &str) -> Result<(), String> {
+    if v.trim().is_empty() {
+        return Err("must not be empty".to_string());
+    }
+    if let Some(c) = v
+        .chars()
+        .find(|c| matches!(c, '\'' | '"' | '\\') || c.is_control())
+    {
+        return Err(format!(
+            "{v:?} contains {c:?}, which upstream's fastlane lanes write unescaped (a shell echo in single quotes on Android, InfoPlist.strings on iOS); use a typographic apostrophe (’) or leave it out"
+        ));
+    }
+    Ok(())
+}
+
+/// A marketing version as both stores accept it: three dot-separated integers.
+pub fn app_version(v: &str) -> Result<(), String> {
+    let parts: Vec<&str> = v.split('.').collect();
+    let ok = parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 9
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        });
+    ok.then_some(()).ok_or_else(|| {
+        format!("{v:?} is not a version: use three numbers separated by dots, like \"2.42.3\"")
+    })
+}
+
+/// A build number that is a valid Android versionCode and iOS CFBundleVersion.
+pub fn build_number(n: i64) -> Result<(), String> {
+    (1..=MAX_BUILD_NUMBER).contains(&n).then_some(()).ok_or_else(|| {
+        format!("{n} is not a build number: it must be between 1 and {MAX_BUILD_NUMBER} (Android's largest versionCode)")
+    })
+}
+
+/// Apple requires an extension's bundle id to be prefixed by its app's.
+fn extension_id(v: &str, app: &str) -> Result<(), String> {
+    v.strip_prefix(app)
+        .is_some_and(|rest| rest.len() > 1 && rest.starts_with('.'))
         .then_some(())
-        .ok_or_else(|| "must not be empty".to_string())
+        .ok_or_else(|| {
+            format!("{v:?} must start with the app's bundle id followed by a dot ({app:?} + \".Name\"): Apple rejects an extension whose id is outside its app's")
+        })
 }
 
 pub fn https_url(v: &str) -> Result<(), String> {

@@ -1,5 +1,6 @@
-//! `fastlane/.env.<brand>`: the variables upstream's lanes read, so existing pipelines keep
-//! working on the branded tree.
+//! `fastlane/.env.<brand>` plus `.env.<brand>.ios` and `.env.<brand>.android`: the variables
+//! upstream's lanes read, split by platform because `MAIN_APP_IDENTIFIER` means the iOS bundle
+//! id to the iOS lanes and the Android package to the Android lanes.
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -7,43 +8,49 @@ use anyhow::Result;
 use crate::brand::Brand;
 use crate::fsutil;
 
-const TEMPLATE: &str = include_str!("../../templates/fastlane.env.tera");
+const COMMON: &str = include_str!("../../templates/fastlane.env.tera");
+const IOS: &str = include_str!("../../templates/fastlane.env.ios.tera");
+const ANDROID: &str = include_str!("../../templates/fastlane.env.android.tera");
 
-pub fn path(brand: &Brand) -> PathBuf {
-    PathBuf::from(format!("fastlane/.env.{}", brand.name))
+/// The `--env` value that builds `platform` ("ios" or "android").
+pub fn env_arg(brand: &Brand, platform: &str) -> String {
+    format!("{0},{0}.{platform}", brand.name)
 }
 
-pub fn write(app: &Path, brand: &Brand) -> Result<PathBuf> {
+/// The exact build command for `platform`, run from the app's `fastlane/` directory after
+/// `bundle install` there (upstream's Gemfile pins fastlane and its plugins).
+pub fn build_command(brand: &Brand, platform: &str) -> String {
+    format!(
+        "bundle exec fastlane {platform} build --env {}",
+        env_arg(brand, platform)
+    )
+}
+
+pub fn write(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
     let ios = &brand.ios;
     let mut ctx = tera::Context::new();
     ctx.insert("name", &brand.name);
-    ctx.insert("app_name", &quote(&brand.display_name));
-    ctx.insert("main_app_identifier", &ios.bundle_id);
-    ctx.insert("extension_app_identifier", &ios.share_extension_id);
-    ctx.insert(
-        "notification_service_identifier",
-        &ios.notification_service_id,
-    );
-    ctx.insert("ios_app_group", &ios.app_group);
-    ctx.insert("ios_icloud_container", &ios.icloud_container);
+    // Single quotes: dotenv takes the value literally (no `$` expansion); the brand file
+    // refuses names containing a quote.
+    ctx.insert("app_name", &format!("'{}'", brand.display_name));
     ctx.insert("app_scheme", &brand.schemes.app);
     ctx.insert("app_auth_scheme", &brand.schemes.auth);
-    ctx.insert("fastlane_team_id", &ios.team_id);
-    ctx.insert("supply_package_name", &brand.android.package);
-    ctx.insert(
-        "match_app_identifier",
-        &format!(
-            "{},{},{}",
-            ios.notification_service_id, ios.share_extension_id, ios.bundle_id
-        ),
-    );
-    let text = super::render("fastlane.env", TEMPLATE, &ctx)?;
-    let rel = path(brand);
-    fsutil::write(&app.join(&rel), text)?;
-    Ok(rel)
-}
-
-/// A dotenv value in double quotes, with `\` and `"` escaped.
-fn quote(value: &str) -> String {
-    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    ctx.insert("branch", &brand.branch);
+    ctx.insert("bundle_id", &ios.bundle_id);
+    ctx.insert("share_extension_id", &ios.share_extension_id);
+    ctx.insert("notification_service_id", &ios.notification_service_id);
+    ctx.insert("app_group", &ios.app_group);
+    ctx.insert("icloud_container", &ios.icloud_container);
+    ctx.insert("team_id", &ios.team_id);
+    ctx.insert("export_method", &ios.export_method);
+    ctx.insert("match_type", &ios.match_type);
+    ctx.insert("package", &brand.android.package);
+    let mut written = Vec::new();
+    for (suffix, template) in [("", COMMON), (".ios", IOS), (".android", ANDROID)] {
+        let rel = PathBuf::from(format!("fastlane/.env.{}{suffix}", brand.name));
+        let text = super::render(&format!("fastlane.env{suffix}"), template, &ctx)?;
+        fsutil::write(&app.join(&rel), text)?;
+        written.push(rel);
+    }
+    Ok(written)
 }

@@ -15,6 +15,9 @@ pub const STRINGS: &str = "android/app/src/main/res/values/strings.xml";
 pub const GOOGLE_SERVICES: &str = "android/app/google-services.json";
 pub const JAVA_ROOT: &str = "android/app/src/main/java";
 pub const TEST_JAVA_ROOT: &str = "android/app/src/androidTest/java";
+pub const APP_RESTRICTIONS: &str = "android/app/src/main/res/xml/app_restrictions.xml";
+/// The Play Store listing title that upstream's `update_identifiers` lane writes.
+pub const PLAY_TITLE: &str = "fastlane/metadata/android/en-US/title.txt";
 
 pub const UPSTREAM_PACKAGE: &str = "com.mattermost.rnbeta";
 const GRADLE_NAMESPACE: &str = "namespace \"com.mattermost.rnbeta\"";
@@ -36,7 +39,14 @@ pub fn apply(app: &Path, brand: &Brand, google_services: &[u8]) -> Result<Vec<Pa
     ];
     edit_gradle(&app.join(BUILD_GRADLE), package)?;
     edit_manifest(&app.join(MANIFEST), &brand.schemes.app, &brand.schemes.auth)?;
+    set_manifest_package(&app.join(MANIFEST), package)?;
     edit_app_name(&app.join(STRINGS), &brand.display_name)?;
+    edit_restriction_strings(app, &brand.display_name)?;
+    if app.join(PLAY_TITLE).is_file() {
+        // As the lane's `echo '<name>' > title.txt` writes it.
+        fsutil::write(&app.join(PLAY_TITLE), format!("{}\n", brand.display_name))?;
+        changed.push(PathBuf::from(PLAY_TITLE));
+    }
     changed.extend(move_package(app, JAVA_ROOT, package, true)?);
     changed.extend(move_package(app, TEST_JAVA_ROOT, package, false)?);
     changed.extend(edit_importers(app, package)?);
@@ -91,6 +101,40 @@ pub fn edit_manifest(path: &Path, app_scheme: &str, auth_scheme: &str) -> Result
     Ok(())
 }
 
+/// `package="<id>"` on `<manifest>`, which upstream's `update_identifiers` lane adds through
+/// android_change_package_identifier on every build (AGP 8 ignores it, with a warning, in
+/// favour of build.gradle's namespace). Writing it here keeps the lane from changing the file.
+pub fn set_manifest_package(path: &Path, package: &str) -> Result<()> {
+    let shown = path.display().to_string();
+    edit_file(path, |text| {
+        let Some(start) = text.find("<manifest") else {
+            bail!("{shown}: expected a <manifest> element; upstream may have changed this file");
+        };
+        let Some(len) = text[start..].find('>') else {
+            bail!("{shown}: the <manifest> tag is not closed");
+        };
+        let tag = &text[start..start + len];
+        let new_tag = match tag.find(" package=\"") {
+            Some(i) => {
+                let value_start = i + " package=\"".len();
+                let value_len = tag[value_start..].find('"').unwrap_or(0);
+                format!(
+                    "{}{package}{}",
+                    &tag[..value_start],
+                    &tag[value_start + value_len..]
+                )
+            }
+            None => format!("{tag} package=\"{package}\""),
+        };
+        Ok(format!(
+            "{}{new_tag}{}",
+            &text[..start],
+            &text[start + len..]
+        ))
+    })?;
+    Ok(())
+}
+
 /// Replaces the text of `<string name="app_name">`, escaped for XML and for Android's
 /// resource compiler (which rejects bare apostrophes and quotes).
 pub fn edit_app_name(path: &Path, name: &str) -> Result<()> {
@@ -108,6 +152,37 @@ pub fn edit_app_name(path: &Path, name: &str) -> Result<()> {
             android_string(name),
             &text[start + len..]
         ))
+    })?;
+    Ok(())
+}
+
+/// The managed-configuration titles and descriptions an EMM console shows (the strings that
+/// app_restrictions.xml references) name the brand instead of "Mattermost".
+fn edit_restriction_strings(app: &Path, name: &str) -> Result<()> {
+    let Ok(restrictions) = fsutil::read_to_string(&app.join(APP_RESTRICTIONS)) else {
+        return Ok(());
+    };
+    let referenced: Vec<&str> = restrictions
+        .split("@string/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let replacement = android_string(name);
+    edit_file(&app.join(STRINGS), |text| {
+        Ok(text
+            .split_inclusive('\n')
+            .map(|line| {
+                let is_referenced = referenced.iter().any(|r| {
+                    line.trim_start()
+                        .starts_with(&format!("<string name=\"{r}\">"))
+                });
+                if is_referenced {
+                    line.replace("Mattermost", &replacement)
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect())
     })?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use plist::{Dictionary, Value};
 
+use super::plist_edit::{self, PlistValue};
 use super::text_edit;
 use crate::brand::{Brand, Ios};
 
@@ -12,6 +13,8 @@ pub const PBXPROJ: &str = "ios/Mattermost.xcodeproj/project.pbxproj";
 pub const MAIN_PLIST: &str = "ios/Mattermost/Info.plist";
 pub const SHARE_PLIST: &str = "ios/MattermostShare/Info.plist";
 pub const NOTIFICATION_PLIST: &str = "ios/NotificationService/Info.plist";
+/// The three targets' Info.plists.
+pub const PLISTS: [&str; 3] = [MAIN_PLIST, SHARE_PLIST, NOTIFICATION_PLIST];
 pub const MAIN_ENTITLEMENTS: &str = "ios/Mattermost/Mattermost.entitlements";
 pub const SHARE_ENTITLEMENTS: &str = "ios/MattermostShare/MattermostShare.entitlements";
 pub const NOTIFICATION_ENTITLEMENTS: &str =
@@ -85,9 +88,28 @@ pub fn edit_pbxproj(path: &Path, ios: &Ios) -> Result<()> {
                 &shown,
             )?;
         }
-        replace_team(&out, &ios.team_id, &shown)
+        let out = replace_team(&out, &ios.team_id, &shown)?;
+        Ok(replace_target_attribute_team(&out, &ios.team_id))
     })?;
     Ok(())
+}
+
+/// `DevelopmentTeam = X;` in the project's TargetAttributes, which Xcode's signing pane
+/// shows; upstream sets it on some targets only, and those are kept to that.
+fn replace_target_attribute_team(text: &str, team: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let trimmed = line.trim_start();
+            match trimmed.strip_prefix("DevelopmentTeam = ") {
+                Some(rest) if rest.trim_end().ends_with(';') => {
+                    let indent = &line[..line.len() - trimmed.len()];
+                    let eol = &line[line.trim_end().len()..];
+                    format!("{indent}DevelopmentTeam = {team};{eol}")
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect()
 }
 
 /// `DEVELOPMENT_TEAM = XXXXXXXXXX;` lines, whatever team upstream had.
@@ -126,86 +148,54 @@ fn read_dict(path: &Path) -> Result<Dictionary> {
     }
 }
 
-/// XML plist with a final newline, as Xcode writes them.
-fn write_dict(path: &Path, dict: Dictionary) -> Result<()> {
-    let mut bytes = Vec::new();
-    Value::Dictionary(dict)
-        .to_writer_xml(&mut bytes)
-        .with_context(|| format!("cannot serialize {}", path.display()))?;
-    bytes.push(b'\n');
-    crate::fsutil::write(path, bytes)
-}
-
-/// Sets `key` in `dict`, which must already have it (the anchor).
-fn set_existing(dict: &mut Dictionary, key: &str, value: Value, path: &Path) -> Result<()> {
-    match dict.get_mut(key) {
-        Some(v) => {
-            *v = value;
-            Ok(())
+/// Edits a property list in place: only the values set change, byte for byte, so the brand
+/// branch's diff shows branding and nothing else. `CFBundleIdentifier` is written literally
+/// even where upstream delegates it to `$(PRODUCT_BUNDLE_IDENTIFIER)`: upstream's
+/// `update_settings` lane does the same, so the lane finds nothing to change.
+fn edit_plist(path: &Path, edits: &[(&str, PlistValue)]) -> Result<()> {
+    let shown = path.display().to_string();
+    read_dict(path)?;
+    text_edit::edit_file(path, |text| {
+        let mut out = text.to_string();
+        for (key, value) in edits {
+            out = plist_edit::set_top_level(&out, key, value.clone(), &shown)?;
         }
-        None => bail!(
-            "{}: expected the key {key}, which upstream has; upstream may have changed this file",
-            path.display()
-        ),
-    }
-}
-
-fn strings(values: &[&str]) -> Value {
-    Value::Array(
-        values
-            .iter()
-            .map(|s| Value::String(s.to_string()))
-            .collect(),
-    )
-}
-
-/// `CFBundleIdentifier` is set unless upstream delegates it to the build setting
-/// `$(PRODUCT_BUNDLE_IDENTIFIER)`, which the pbxproj edit already brands.
-fn set_bundle_id(dict: &mut Dictionary, id: &str, path: &Path) -> Result<()> {
-    let delegated = dict
-        .get("CFBundleIdentifier")
-        .and_then(Value::as_string)
-        .is_some_and(|s| s.contains("$(PRODUCT_BUNDLE_IDENTIFIER)"));
-    if delegated {
-        return Ok(());
-    }
-    set_existing(dict, "CFBundleIdentifier", Value::String(id.into()), path)
+        Ok(out)
+    })?;
+    Ok(())
 }
 
 pub fn edit_main_plist(path: &Path, brand: &Brand) -> Result<()> {
-    let mut dict = read_dict(path)?;
-    set_bundle_id(&mut dict, &brand.ios.bundle_id, path)?;
-    set_existing(
-        &mut dict,
-        "CFBundleDisplayName",
-        Value::String(brand.display_name.clone()),
+    edit_plist(
         path,
+        &[
+            (
+                "CFBundleIdentifier",
+                PlistValue::String(&brand.ios.bundle_id),
+            ),
+            (
+                "CFBundleDisplayName",
+                PlistValue::String(&brand.display_name),
+            ),
+            (
+                "AppGroupIdentifier",
+                PlistValue::String(&brand.ios.app_group),
+            ),
+        ],
     )?;
-    set_existing(
-        &mut dict,
-        "AppGroupIdentifier",
-        Value::String(brand.ios.app_group.clone()),
-        path,
-    )?;
-    let url_type = dict
-        .get_mut("CFBundleURLTypes")
-        .and_then(Value::as_array_mut)
-        .and_then(|types| {
-            types
-                .iter_mut()
-                .filter_map(Value::as_dictionary_mut)
-                .find(|t| {
-                    t.get("CFBundleURLName").and_then(Value::as_string) == Some(URL_TYPE_NAME)
-                })
-        });
-    let Some(url_type) = url_type else {
-        bail!("{}: expected a CFBundleURLTypes entry named {URL_TYPE_NAME:?}; upstream may have changed this file", path.display());
-    };
-    url_type.insert(
-        "CFBundleURLSchemes".into(),
-        strings(&[&brand.schemes.app, &brand.schemes.auth]),
-    );
-    write_dict(path, dict)
+    let shown = path.display().to_string();
+    text_edit::edit_file(path, |text| {
+        plist_edit::set_in_array_dict(
+            text,
+            "CFBundleURLTypes",
+            "CFBundleURLName",
+            URL_TYPE_NAME,
+            "CFBundleURLSchemes",
+            PlistValue::Strings(vec![&brand.schemes.app, &brand.schemes.auth]),
+            &shown,
+        )
+    })?;
+    Ok(())
 }
 
 pub fn edit_extension_plist(
@@ -214,53 +204,34 @@ pub fn edit_extension_plist(
     display_name: Option<&str>,
     app_group: &str,
 ) -> Result<()> {
-    let mut dict = read_dict(path)?;
-    set_bundle_id(&mut dict, id, path)?;
+    let mut edits = vec![
+        ("CFBundleIdentifier", PlistValue::String(id)),
+        ("AppGroupIdentifier", PlistValue::String(app_group)),
+    ];
     if let Some(name) = display_name {
-        set_existing(
-            &mut dict,
-            "CFBundleDisplayName",
-            Value::String(name.into()),
-            path,
-        )?;
+        edits.push(("CFBundleDisplayName", PlistValue::String(name)));
     }
-    set_existing(
-        &mut dict,
-        "AppGroupIdentifier",
-        Value::String(app_group.into()),
-        path,
-    )?;
-    write_dict(path, dict)
+    edit_plist(path, &edits)
 }
 
 pub fn edit_main_entitlements(path: &Path, ios: &Ios) -> Result<()> {
-    let mut dict = read_dict(path)?;
-    set_existing(
-        &mut dict,
-        APS_ENVIRONMENT,
-        Value::String(ios.aps_environment.clone()),
+    let keychain = format!("$(AppIdentifierPrefix){}", ios.bundle_id);
+    edit_plist(
         path,
-    )?;
-    set_existing(&mut dict, APP_GROUPS, strings(&[&ios.app_group]), path)?;
-    set_existing(
-        &mut dict,
-        KEYCHAIN_GROUPS,
-        strings(&[&format!("$(AppIdentifierPrefix){}", ios.bundle_id)]),
-        path,
-    )?;
-    set_existing(
-        &mut dict,
-        ICLOUD_CONTAINERS,
-        strings(&[&ios.icloud_container]),
-        path,
-    )?;
-    write_dict(path, dict)
+        &[
+            (APS_ENVIRONMENT, PlistValue::String(&ios.aps_environment)),
+            (APP_GROUPS, PlistValue::Strings(vec![&ios.app_group])),
+            (KEYCHAIN_GROUPS, PlistValue::Strings(vec![&keychain])),
+            (
+                ICLOUD_CONTAINERS,
+                PlistValue::Strings(vec![&ios.icloud_container]),
+            ),
+        ],
+    )
 }
 
 pub fn edit_app_groups(path: &Path, app_group: &str) -> Result<()> {
-    let mut dict = read_dict(path)?;
-    set_existing(&mut dict, APP_GROUPS, strings(&[app_group]), path)?;
-    write_dict(path, dict)
+    edit_plist(path, &[(APP_GROUPS, PlistValue::Strings(vec![app_group]))])
 }
 
 /// What the branded iOS app says about itself, read back from its files (for `verify`).

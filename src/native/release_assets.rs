@@ -1,88 +1,283 @@
-//! Copies release icons and splash screens from the merged `dist/assets/release/` into the
-//! native projects, as upstream's `replace_assets` lanes do with `cp -R`.
+//! Release icons and splash screens from the merged `dist/assets/release/` into the native
+//! projects: the files upstream's `replace_assets` lanes copy, but each one only where the
+//! checked-out project actually uses it.
+//!
+//! The lanes copy with `cp -R` whatever is there. Upstream's projects moved on since those
+//! lanes were written: v2.42's launch screen is `SplashScreen.storyboard`, so a copied
+//! `LaunchScreen.storyboard` is a file Xcode never reads, and the release `styles.xml` would
+//! switch the Android theme to a layout that no longer exists. So, per file:
+//! - images replace a file the project uses: one that exists, one an asset catalog's
+//!   `Contents.json` names, or an Android resource of the same type and name (a density or
+//!   night variant of a drawable the project has);
+//! - any other file (storyboard, XML values, layouts) is copied only when the brand overrides
+//!   it, and the launch storyboard lands on the one the main Info.plist names;
+//! - a brand file that would land nowhere is an error: the user expects to see it in the app.
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use walkdir::WalkDir;
+use serde::Serialize;
 
 use crate::fsutil;
+use crate::problems::Problems;
 
-/// (source under dist/assets, destination under the app, copy the folder itself or its
-/// contents). Mirrors fastlane/Fastfile `replace_assets` for iOS and Android.
-const COPIES: &[(&str, &str, Mode)] = &[
-    (
-        "release/icons/ios",
-        "ios/Mattermost/Images.xcassets/AppIcon.appiconset",
-        Mode::Contents,
-    ),
-    (
-        "release/splash_screen/ios/LaunchScreen.storyboard",
-        "ios/SplashScreenResource/LaunchScreen.storyboard",
-        Mode::File,
-    ),
-    (
-        "release/splash_screen/ios/SplashBackground.imageset",
-        "ios/Mattermost/Images.xcassets/SplashBackground.imageset",
-        Mode::Contents,
-    ),
-    (
-        "release/splash_screen/ios/SplashIcon.imageset",
-        "ios/Mattermost/Images.xcassets/SplashIcon.imageset",
-        Mode::Contents,
-    ),
-    (
-        "release/icons/android",
-        "android/app/src/main/res",
-        Mode::Contents,
-    ),
-    (
-        "release/splash_screen/android",
-        "android/app/src/main/res",
-        Mode::Contents,
-    ),
-];
+const IOS_ICONS: &str = "release/icons/ios";
+const IOS_SPLASH: &str = "release/splash_screen/ios";
+const LAUNCH_STORYBOARD: &str = "release/splash_screen/ios/LaunchScreen.storyboard";
+const ANDROID_DIRS: &[&str] = &["release/icons/android", "release/splash_screen/android"];
+const XCASSETS: &str = "ios/Mattermost/Images.xcassets";
+const APP_ICONSET: &str = "ios/Mattermost/Images.xcassets/AppIcon.appiconset";
+pub const ANDROID_RES: &str = "android/app/src/main/res";
 
-#[derive(Clone, Copy)]
-enum Mode {
-    File,
-    Contents,
+/// Where one release file went, or why it stayed out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Placement {
+    /// Relative to dist/assets.
+    pub asset: String,
+    /// Relative to the app, when copied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The brand overrides this file.
+    pub from_brand: bool,
+    pub note: String,
 }
 
-/// Copies every release asset present in `dist`; returns the files written relative to `app`.
-/// A source missing from dist is skipped (older upstreams lack some); a destination folder
-/// missing from the app is an error, since the native project would not pick the file up.
-pub fn copy_into_native(dist: &Path, app: &Path) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
-    for (src, dst, mode) in COPIES {
-        let from = dist.join(src);
-        if !from.exists() {
-            continue;
+/// Copies the release assets of `dist` into the native projects of `app`. `overridden` are
+/// the brand's override files, relative to its override tree.
+pub fn place(dist: &Path, app: &Path, overridden: &BTreeSet<PathBuf>) -> Result<Vec<Placement>> {
+    let mut out = Vec::new();
+    let android = AndroidResources::scan(&app.join(ANDROID_RES))?;
+    for rel in release_files(dist)? {
+        let from_brand = overridden.contains(&rel);
+        let (to, note) = destination(&rel, app, &android, from_brand)?;
+        if let Some(to) = &to {
+            fsutil::copy(&dist.join(&rel), &app.join(to))?;
         }
-        let to = app.join(dst);
-        let parent = to.parent().unwrap_or(app);
-        if !parent.is_dir() {
-            bail!(
-                "{}: the native project has no such folder for {src}; upstream may have moved it",
-                parent.display()
-            );
+        out.push(Placement {
+            asset: fsutil::rel_string(&rel),
+            to: to.as_deref().map(fsutil::rel_string),
+            from_brand,
+            note,
+        });
+    }
+    let mut problems = Problems::new();
+    for p in out.iter().filter(|p| p.from_brand && p.to.is_none()) {
+        problems.push(format!(
+            "override {}: {}; this file would have no effect in the app",
+            p.asset, p.note
+        ));
+    }
+    problems.into_result()?;
+    Ok(out)
+}
+
+fn release_files(dist: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for dir in [IOS_ICONS, IOS_SPLASH].iter().chain(ANDROID_DIRS) {
+        let full = dist.join(dir);
+        if full.is_dir() {
+            let listed = crate::overlay::walk::files(&full, "release assets")?;
+            files.extend(listed.into_iter().map(|r| Path::new(dir).join(r)));
         }
-        match mode {
-            Mode::File => {
-                fsutil::copy(&from, &to)?;
-                written.push(PathBuf::from(dst));
+    }
+    Ok(files)
+}
+
+/// The app path a release file replaces, or None with the reason.
+fn destination(
+    rel: &Path,
+    app: &Path,
+    android: &AndroidResources,
+    from_brand: bool,
+) -> Result<(Option<PathBuf>, String)> {
+    let is_image = rel.extension().is_some_and(|e| e == "png");
+    if rel == Path::new(LAUNCH_STORYBOARD) {
+        if !from_brand {
+            return Ok((None, "upstream's own launch screen stays".into()));
+        }
+        let target = launch_storyboard(app)?;
+        return Ok((
+            Some(target),
+            "the launch screen the main Info.plist names".into(),
+        ));
+    }
+    if let Ok(name) = rel.strip_prefix(IOS_ICONS) {
+        return Ok(catalog_slot(
+            app,
+            Path::new(APP_ICONSET),
+            name,
+            is_image,
+            from_brand,
+        ));
+    }
+    if let Ok(inner) = rel.strip_prefix(IOS_SPLASH) {
+        let mut parts = inner.components();
+        let set = parts
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let name = parts.as_path();
+        return Ok(match set {
+            Some(set) if set.ends_with(".imageset") && !name.as_os_str().is_empty() => {
+                catalog_slot(
+                    app,
+                    &Path::new(XCASSETS).join(set),
+                    name,
+                    is_image,
+                    from_brand,
+                )
             }
-            Mode::Contents => {
-                for entry in WalkDir::new(&from).sort_by_file_name() {
-                    let entry = entry.with_context(|| format!("cannot read {}", from.display()))?;
-                    if !entry.file_type().is_file() {
-                        continue;
-                    }
-                    let rel = entry.path().strip_prefix(&from).unwrap_or(entry.path());
-                    fsutil::copy(entry.path(), &to.join(rel))?;
-                    written.push(Path::new(dst).join(rel));
+            _ => (
+                None,
+                "upstream's replace_assets lane does not copy it".into(),
+            ),
+        });
+    }
+    for dir in ANDROID_DIRS {
+        if let Ok(inner) = rel.strip_prefix(dir) {
+            return Ok(android.slot(inner, is_image, from_brand));
+        }
+    }
+    Ok((None, "not a release asset".into()))
+}
+
+/// An asset catalog entry: an image the catalog's Contents.json names (or that exists), any
+/// other file only from the brand and only over an existing one.
+fn catalog_slot(
+    app: &Path,
+    set: &Path,
+    name: &Path,
+    is_image: bool,
+    from_brand: bool,
+) -> (Option<PathBuf>, String) {
+    let target = set.join(name);
+    if !app.join(set).is_dir() {
+        return (
+            None,
+            format!("the project has no {}", fsutil::rel_string(set)),
+        );
+    }
+    let exists = app.join(&target).is_file();
+    let named = is_image && catalog_names(&app.join(set)).contains(&fsutil::rel_string(name));
+    if (is_image && (exists || named)) || (from_brand && exists) {
+        return (Some(target), "replaces a file of the asset catalog".into());
+    }
+    let why = if is_image {
+        format!("{}/Contents.json does not name it", fsutil::rel_string(set))
+    } else {
+        "only copied when the brand overrides it and the project has it".into()
+    };
+    (None, why)
+}
+
+/// The `filename`s an asset catalog folder's Contents.json lists.
+fn catalog_names(set: &Path) -> HashSet<String> {
+    let Ok(bytes) = std::fs::read(set.join("Contents.json")) else {
+        return HashSet::new();
+    };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return HashSet::new();
+    };
+    json.get("images")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.get("filename").and_then(|f| f.as_str()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The storyboard the main Info.plist's `UILaunchStoryboardName` names, found by its file
+/// reference in the Xcode project (relative to ios/).
+fn launch_storyboard(app: &Path) -> Result<PathBuf> {
+    let plist_path = app.join(super::ios::MAIN_PLIST);
+    let plist = plist::Value::from_file(&plist_path)
+        .with_context(|| format!("{}: not a readable property list", plist_path.display()))?;
+    let Some(name) = plist
+        .as_dictionary()
+        .and_then(|d| d.get("UILaunchStoryboardName"))
+        .and_then(plist::Value::as_string)
+    else {
+        bail!(
+            "{}: no UILaunchStoryboardName, so the brand's {LAUNCH_STORYBOARD} has no launch screen to replace",
+            plist_path.display()
+        );
+    };
+    let pbx = fsutil::read_to_string(&app.join(super::ios::PBXPROJ))?;
+    let file = format!("{name}.storyboard");
+    let path = pbx
+        .lines()
+        .filter(|l| l.contains("isa = PBXFileReference") && l.contains(&file))
+        .find_map(|l| {
+            let rest = &l[l.find(" path = ")? + " path = ".len()..];
+            let value = rest[..rest.find(';')?].trim_matches('"');
+            value.ends_with(&file).then(|| value.to_string())
+        });
+    match path {
+        Some(p) if app.join("ios").join(&p).is_file() => Ok(Path::new("ios").join(p)),
+        _ => bail!(
+            "{}: the launch screen {file} (UILaunchStoryboardName in {}) has no file reference with an existing file, so mmbrand cannot tell where the brand's {LAUNCH_STORYBOARD} belongs",
+            super::ios::PBXPROJ,
+            super::ios::MAIN_PLIST
+        ),
+    }
+}
+
+/// The Android resources of the project, as (type, name): `drawable-night-hdpi/splash.png`
+/// is ("drawable", "splash").
+struct AndroidResources {
+    names: HashSet<(String, String)>,
+    root: PathBuf,
+}
+
+impl AndroidResources {
+    fn scan(res: &Path) -> Result<Self> {
+        let mut names = HashSet::new();
+        if res.is_dir() {
+            for rel in crate::overlay::walk::files(res, "Android resources")? {
+                if let Some(key) = resource_key(&rel) {
+                    names.insert(key);
                 }
             }
         }
+        Ok(Self {
+            names,
+            root: PathBuf::from(ANDROID_RES),
+        })
     }
-    Ok(written)
+
+    fn slot(&self, inner: &Path, is_image: bool, from_brand: bool) -> (Option<PathBuf>, String) {
+        let target = self.root.join(inner);
+        let known = resource_key(inner).is_some_and(|k| self.names.contains(&k));
+        if is_image && known {
+            return (Some(target), "replaces a resource the project uses".into());
+        }
+        if !is_image && from_brand && known {
+            return (Some(target), "the brand replaces this resource".into());
+        }
+        let why = if is_image {
+            "the project has no resource of that type and name".to_string()
+        } else if from_brand {
+            "the project has no resource of that type and name, so nothing would use it".to_string()
+        } else {
+            "upstream's resource stays (only copied when the brand overrides it)".to_string()
+        };
+        (None, why)
+    }
+}
+
+fn resource_key(rel: &Path) -> Option<(String, String)> {
+    let mut parts = rel.components();
+    let dir = parts.next()?.as_os_str().to_str()?;
+    let file = parts.next()?.as_os_str().to_str()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let kind = dir.split('-').next()?;
+    // values files are merged by Android, so the file name is what identifies them.
+    let name = if kind == "values" {
+        file.to_string()
+    } else {
+        file.split('.').next()?.to_string()
+    };
+    Some((kind.to_string(), name))
 }

@@ -1,0 +1,112 @@
+//! `ios/Mattermost/i18n/<lang>.lproj/{InfoPlist,Localizable}.strings`, byte for byte as
+//! upstream's iOS `replace_assets` lane writes them from `dist/assets/i18n/*.json`, so the
+//! permission prompts carry the brand's name and the lane, run later, rewrites identical files.
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use crate::fsutil;
+
+pub const I18N_DIR: &str = "ios/Mattermost/i18n";
+const PLACEHOLDER: &str = "{applicationName}";
+
+/// The two files of one language, as the lane renders them.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Strings {
+    pub info_plist: String,
+    pub localizable: String,
+}
+
+/// Renders one language file. The lane treats keys matching the regular expression
+/// `mobile.ios.plist` (any character for the dots) as Info.plist strings, written unescaped
+/// under the last dotted segment; every other key is written quoted with `\` and `"` escaped.
+/// Empty values are skipped; `{applicationName}` is replaced after escaping.
+pub fn render(json: &serde_json::Map<String, Value>, app_name: &str) -> Strings {
+    let mut info_plist = String::new();
+    let mut localizable = String::new();
+    for (key, value) in json {
+        let Some(value) = value.as_str().filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if is_plist_key(key) {
+            // Ruby's split drops trailing empty fields.
+            let last = key.trim_end_matches('.').rsplit('.').next().unwrap_or(key);
+            info_plist.push_str(&format!("{last} = \"{value}\";\n"));
+        } else {
+            let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+            localizable.push_str(&format!("\"{key}\" = \"{escaped}\";\n"));
+        }
+    }
+    Strings {
+        info_plist: info_plist.replace(PLACEHOLDER, app_name),
+        localizable: localizable.replace(PLACEHOLDER, app_name),
+    }
+}
+
+/// Ruby's `key.match?('mobile.ios.plist')`: the string is a regular expression.
+fn is_plist_key(key: &str) -> bool {
+    let pattern = b"mobile.ios.plist";
+    let key = key.as_bytes();
+    key.windows(pattern.len())
+        .any(|w| w.iter().zip(pattern).all(|(k, p)| *p == b'.' || k == p))
+}
+
+/// Writes the strings of every language in `dist_i18n` whose `.lproj` the Xcode project
+/// references (others would be files Xcode never reads); returns the files written.
+pub fn write(app: &Path, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    if !dist_i18n.is_dir() {
+        return Ok(written);
+    }
+    for rel in crate::overlay::walk::files(dist_i18n, "dist/assets/i18n")? {
+        let Some(name) = rel
+            .to_str()
+            .filter(|n| !n.contains('/') && n.ends_with(".json"))
+        else {
+            continue;
+        };
+        let language = name.split('.').next().unwrap_or(name);
+        if !pbxproj.contains(&format!("/* {language}.lproj */")) {
+            continue;
+        }
+        let path = dist_i18n.join(&rel);
+        let json: serde_json::Map<String, Value> = serde_json::from_slice(&fsutil::read(&path)?)
+            .with_context(|| format!("{}: not a JSON object of strings", path.display()))?;
+        let strings = render(&json, app_name);
+        let dir = Path::new(I18N_DIR).join(format!("{language}.lproj"));
+        for (file, text) in [
+            ("InfoPlist.strings", &strings.info_plist),
+            ("Localizable.strings", &strings.localizable),
+        ] {
+            fsutil::write(&app.join(&dir).join(file), text)?;
+            written.push(dir.join(file));
+        }
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_the_lane() {
+        let json: serde_json::Map<String, Value> = serde_json::from_str(
+            r#"{"mobile.ios.plist.NSCameraUsageDescription": "Let {applicationName} use \"it\"",
+                "a.b": "say \"hi\" \\ to {applicationName}",
+                "empty": "",
+                "mobileXiosYplistZ.Odd": "regex dots"}"#,
+        )
+        .unwrap();
+        let s = render(&json, "Acme Chat");
+        assert_eq!(
+            s.info_plist,
+            "NSCameraUsageDescription = \"Let Acme Chat use \"it\"\";\nOdd = \"regex dots\";\n"
+        );
+        assert_eq!(
+            s.localizable,
+            "\"a.b\" = \"say \\\"hi\\\" \\\\ to Acme Chat\";\n"
+        );
+    }
+}
