@@ -34,6 +34,8 @@ const APP_GROUPS: &str = "com.apple.security.application-groups";
 const KEYCHAIN_GROUPS: &str = "keychain-access-groups";
 const APS_ENVIRONMENT: &str = "aps-environment";
 const ICLOUD_CONTAINERS: &str = "com.apple.developer.icloud-container-identifiers";
+/// upstream's `update_icloud_container_identifiers` sets this one to the same list.
+const UBIQUITY_CONTAINERS: &str = "com.apple.developer.ubiquity-container-identifiers";
 
 /// Applies the brand to every iOS file; returns the files changed, relative to `app`.
 pub fn apply(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
@@ -227,7 +229,17 @@ pub fn edit_main_entitlements(path: &Path, ios: &Ios) -> Result<()> {
                 PlistValue::Strings(vec![&ios.icloud_container]),
             ),
         ],
-    )
+    )?;
+    let shown = path.display().to_string();
+    text_edit::edit_file(path, |text| {
+        plist_edit::upsert_top_level(
+            text,
+            UBIQUITY_CONTAINERS,
+            PlistValue::Strings(vec![&ios.icloud_container]),
+            &shown,
+        )
+    })?;
+    Ok(())
 }
 
 pub fn edit_app_groups(path: &Path, app_group: &str) -> Result<()> {

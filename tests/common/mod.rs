@@ -1,6 +1,8 @@
 //! The test harness: runs the built binary the way a user would and reads its outputs.
 #![allow(dead_code)]
 
+pub mod lanes;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
