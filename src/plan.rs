@@ -53,6 +53,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
             "branch": brand.branch,
             "changes": changes,
             "outputs": outputs,
+            "release_assets": built.placements,
             "warnings": built.warnings,
         }));
         return Ok(());
@@ -72,10 +73,25 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     for o in &outputs {
         println!("  {:<9} {o}", "generated");
     }
+    print_placements(&built.placements);
     for c in changes.iter().filter_map(|c| c.diff.as_deref()) {
         print!("{c}");
     }
     Ok(())
+}
+
+/// Where each release icon and splash file lands in the native projects, the brand's first.
+fn print_placements(placements: &[crate::native::release_assets::Placement]) {
+    println!("release icons and splash screens (dist/assets/… -> app/…):");
+    let mut sorted: Vec<_> = placements.iter().collect();
+    sorted.sort_by_key(|p| !p.from_brand);
+    for p in sorted {
+        let origin = if p.from_brand { "brand" } else { "base" };
+        match &p.to {
+            Some(to) => println!("  {origin:<5} {} -> app/{to}", p.asset),
+            None => println!("  {origin:<5} {}: not copied, {}", p.asset, p.note),
+        }
+    }
 }
 
 /// Every changed file of the branded app against its upstream commit: written files that

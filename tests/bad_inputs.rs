@@ -191,3 +191,48 @@ fn push_without_fork_is_refused() {
     let b = TempBrand::acme();
     fails(&b, &["--push"]).stderr_has("--push needs [source] fork");
 }
+
+#[test]
+fn release_keys_and_flags_are_checked() {
+    let b = TempBrand::acme();
+    let run = fails(&b, &["--app-version", "2.x", "--build-number", "0"]);
+    run.stderr_has("--app-version: \"2.x\" is not a version: use three numbers separated by dots")
+        .stderr_has("--build-number: 0 is not a build number: it must be between 1 and 2100000000");
+    fails(&b, &["--build-number", "2100000001"])
+        .stderr_has("--build-number: 2100000001 is not a build number");
+    b.edit(
+        "aps_environment = \"production\"",
+        "aps_environment = \"production\"\nexport_method = \"appstore\"\nmatch_type = \"ad-hoc\"\nshare_extension_id = \"com.other.share\"",
+    );
+    fails(&b, &[])
+        .stderr_has("ios.export_method: \"appstore\" is not one of app-store, enterprise, ad-hoc, development; did you mean \"app-store\"?")
+        .stderr_has("ios.match_type: \"ad-hoc\" is not one of appstore, enterprise, adhoc, development; did you mean \"adhoc\"?")
+        .stderr_has("ios.share_extension_id: \"com.other.share\" must start with the app's bundle id followed by a dot");
+}
+
+#[test]
+fn brand_file_versions_are_checked_too() {
+    let b = TempBrand::acme();
+    b.edit(
+        "display_name = \"Acme Chat\"",
+        "display_name = \"Acme's Chat\"\napp_version = \"2.42\"\nbuild_number = 2100000001",
+    );
+    fails(&b, &[])
+        .stderr_has("app_version: \"2.42\" is not a version")
+        .stderr_has("build_number: 2100000001 is not a build number")
+        .stderr_has("display_name: \"Acme's Chat\" contains '\\'', which upstream's fastlane lanes write unescaped");
+}
+
+#[test]
+fn a_brand_splash_file_that_would_land_nowhere_is_refused() {
+    let b = TempBrand::acme();
+    // v2.42's theme draws @drawable/launch_screen: a layout override has no effect.
+    write(
+        &b.dir
+            .join("override/release/splash_screen/android/layout/launch_screen.xml"),
+        "<FrameLayout xmlns:android=\"http://schemas.android.com/apk/res/android\" />\n",
+    );
+    fails(&b, &[]).stderr_has(
+        "override release/splash_screen/android/layout/launch_screen.xml: the project has no resource of that type and name, so nothing would use it; this file would have no effect in the app",
+    );
+}

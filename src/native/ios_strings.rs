@@ -52,8 +52,8 @@ fn is_plist_key(key: &str) -> bool {
         .any(|w| w.iter().zip(pattern).all(|(k, p)| *p == b'.' || k == p))
 }
 
-/// Writes the strings of every language in `dist_i18n` whose `.lproj` the Xcode project
-/// references (others would be files Xcode never reads); returns the files written.
+/// Writes the strings of every language in `dist_i18n` whose `.lproj` group the Xcode project
+/// has (path `Mattermost/i18n/<lang>.lproj`) (others would be files Xcode never reads); returns the files written.
 pub fn write(app: &Path, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     if !dist_i18n.is_dir() {
@@ -67,7 +67,7 @@ pub fn write(app: &Path, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Res
             continue;
         };
         let language = name.split('.').next().unwrap_or(name);
-        if !pbxproj.contains(&format!("/* {language}.lproj */")) {
+        if !pbxproj.contains(&format!("path = Mattermost/i18n/{language}.lproj;")) {
             continue;
         }
         let path = dist_i18n.join(&rel);
