@@ -13,49 +13,7 @@ fn real_upstream_files_are_branded() {
         return;
     };
     let brand = TempBrand::acme();
-    let upstream = brand.tmp.path().join("upstream");
-    copy_tree(&fixture("mattermost-mobile"), &upstream);
-    fs::remove_dir_all(upstream.join("assets/base")).unwrap();
-    for dir in [
-        "assets/base",
-        "ios",
-        "android/app/src/main",
-        "android/app/google-services.json",
-    ] {
-        let from = real.join(dir);
-        if from.is_dir() {
-            copy_tree(&from, &upstream.join(dir));
-        } else {
-            fs::copy(&from, upstream.join(dir)).unwrap();
-        }
-    }
-    // The brand's override icon must match the real base icon's size.
-    let real_icon = real.join("assets/base/release/icons/ios/40@2x.png");
-    let (w, h) = png_size(&real_icon);
-    write_png(
-        &brand.dir.join("override/release/icons/ios/40@2x.png"),
-        w,
-        h,
-        [200, 30, 30, 255],
-    );
-    let (w, h) =
-        png_size(&real.join("assets/base/release/icons/android/mipmap-mdpi/ic_launcher.png"));
-    write_png(
-        &brand
-            .dir
-            .join("override/release/icons/android/mipmap-mdpi/ic_launcher.png"),
-        w,
-        h,
-        [200, 30, 30, 255],
-    );
-    // The fixture's i18n override keys are not all in the real en.json; use a real key.
-    fs::write(
-        brand.dir.join("override/i18n/en.json"),
-        r#"{"about.date": "Built on:"}"#,
-    )
-    .unwrap();
-
-    let source = upstream.display().to_string();
+    let source = brand.real_upstream(&real);
     brand.apply(&["--source", &source]).expect(0);
 
     let main = plist_dict(&brand.app("ios/Mattermost/Info.plist"));

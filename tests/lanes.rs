@@ -9,36 +9,6 @@ use std::path::Path;
 use common::lanes::Lanes;
 use common::*;
 
-/// The miniature upstream with every real upstream data file from ../shared laid over it.
-fn real_tree_brand(real: &Path) -> (TempBrand, String) {
-    let brand = TempBrand::acme();
-    let upstream = brand.tmp.path().join("upstream");
-    copy_tree(&fixture("mattermost-mobile"), &upstream);
-    fs::remove_dir_all(upstream.join("assets/base")).unwrap();
-    for dir in ["assets/base", "ios", "android/app/src/main"] {
-        copy_tree(&real.join(dir), &upstream.join(dir));
-    }
-    for (rel, png) in [
-        (
-            "release/icons/ios/40@2x.png",
-            "override/release/icons/ios/40@2x.png",
-        ),
-        (
-            "release/icons/android/mipmap-mdpi/ic_launcher.png",
-            "override/release/icons/android/mipmap-mdpi/ic_launcher.png",
-        ),
-    ] {
-        let (w, h) = png_size(&real.join("assets/base").join(rel));
-        write_png(&brand.dir.join(png), w, h, [200, 30, 30, 255]);
-    }
-    fs::write(
-        brand.dir.join("override/i18n/en.json"),
-        r#"{"about.date": "Built on:"}"#,
-    )
-    .unwrap();
-    (brand, upstream.display().to_string())
-}
-
 fn verify(out: &Path) -> Run {
     mmbrand(["verify".as_ref(), out.as_os_str()])
 }
@@ -57,7 +27,8 @@ fn upstream_lanes_change_nothing_apply_set_on_real_files() {
     let Some(real) = upstream_mobile() else {
         return;
     };
-    let (brand, source) = real_tree_brand(&real);
+    let brand = TempBrand::acme();
+    let source = brand.real_upstream(&real);
     brand.apply(&["--source", &source]).expect(0);
     let app = brand.out.join("app");
     let plist_before = fs::read(app.join("ios/Mattermost/Info.plist")).unwrap();

@@ -212,6 +212,48 @@ impl TempBrand {
     pub fn app(&self, rel: &str) -> PathBuf {
         self.out.join("app").join(rel)
     }
+
+    /// An upstream tree in the temp dir: the miniature fixture with the real upstream data
+    /// files from `real` (../shared) laid over it: all of assets/base, the iOS plists and
+    /// entitlements, the Android manifest and resources, google-services.json. The brand's
+    /// override icons are resized to the real base icons and its i18n override uses a real
+    /// key. Returns the tree's path, for `--source`.
+    pub fn real_upstream(&self, real: &Path) -> String {
+        let upstream = self.tmp.path().join("upstream");
+        copy_tree(&fixture("mattermost-mobile"), &upstream);
+        fs::remove_dir_all(upstream.join("assets/base")).unwrap();
+        for dir in [
+            "assets/base",
+            "ios",
+            "android/app/src/main",
+            "android/app/google-services.json",
+        ] {
+            let from = real.join(dir);
+            if from.is_dir() {
+                copy_tree(&from, &upstream.join(dir));
+            } else {
+                fs::copy(&from, upstream.join(dir)).unwrap();
+            }
+        }
+        for icon in [
+            "release/icons/ios/40@2x.png",
+            "release/icons/android/mipmap-mdpi/ic_launcher.png",
+        ] {
+            let (w, h) = png_size(&real.join("assets/base").join(icon));
+            write_png(
+                &self.dir.join("override").join(icon),
+                w,
+                h,
+                [200, 30, 30, 255],
+            );
+        }
+        fs::write(
+            self.dir.join("override/i18n/en.json"),
+            r#"{"about.date": "Built on:"}"#,
+        )
+        .unwrap();
+        upstream.display().to_string()
+    }
 }
 
 pub fn copy_tree(from: &Path, to: &Path) {
