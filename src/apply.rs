@@ -78,6 +78,9 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
     let app = root.join("app");
     let upstream = source::checkout(&repo, git_ref.as_deref(), &app, &brand.branch)?;
     let mut warnings = brand.warnings();
+    if let Some(push) = &push {
+        warnings.extend(push.notes.iter().cloned());
+    }
     if push.is_none() {
         warnings.push(format!(
             "{}: no [push] section, so no push-proxy config is generated; the branded app cannot receive pushes through Mattermost's public proxy",
@@ -129,6 +132,7 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
     if let Some(push) = &push {
         credentials.extend(push.write(root, brand, proxy_root)?);
     }
+    push::server_settings::write(root, brand)?;
     let secrets = push
         .as_ref()
         .map(push::PreparedPush::secrets)

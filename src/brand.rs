@@ -57,6 +57,18 @@ pub struct ServerSection {
     pub name: Option<String>,
     #[serde(default)]
     pub auto_select: bool,
+    /// Keep the server's default SSO schemes (mmauth://, mmauthbeta://) next to the brand's
+    /// in NativeAppSettings.AppCustomURLSchemes, so Mattermost's own apps keep logging in.
+    #[serde(default = "default_true")]
+    pub keep_default_url_schemes: bool,
+    /// NativeAppSettings download links the server shows (https URLs).
+    pub app_download_link: Option<String>,
+    pub android_app_download_link: Option<String>,
+    pub ios_app_download_link: Option<String>,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -117,6 +129,19 @@ pub struct PushSection {
     /// Overrides of the push proxy's top-level settings (ListenAddress, SendTimeoutSec, ...).
     #[serde(default)]
     pub proxy: toml::Table,
+    /// The proxy behind corporate IT.
+    pub network: Option<PushNetworkSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushNetworkSection {
+    /// http(s)://host:port of the HTTPS proxy FCM traffic goes through (HTTPS_PROXY).
+    pub https_proxy: Option<String>,
+    /// Host or IP of a pre-proxy relay standing in for the APNs host.
+    pub apns_relay: Option<String>,
+    /// `file:` reference to the relay's CA certificate (PEM), trusted by the proxy.
+    pub ca_bundle: Option<String>,
 }
 
 fn default_contents() -> String {

@@ -99,6 +99,21 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         check("build_number", build_number(n));
     }
     check("server.url", https_url(&raw.server.url));
+    for (key, link) in [
+        ("server.app_download_link", &raw.server.app_download_link),
+        (
+            "server.android_app_download_link",
+            &raw.server.android_app_download_link,
+        ),
+        (
+            "server.ios_app_download_link",
+            &raw.server.ios_app_download_link,
+        ),
+    ] {
+        if let Some(link) = link {
+            check(key, https_url(link));
+        }
+    }
     check("ios.bundle_id", bundle_id(&raw.ios.bundle_id));
     for (key, value) in [
         ("ios.share_extension_id", &raw.ios.share_extension_id),
@@ -140,6 +155,20 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         check("push.proxy_url", proxy_url(&push.proxy_url));
         if let Some(key_id) = push.apple.as_ref().and_then(|a| a.key_id.as_ref()) {
             check("push.apple.key_id", apple_id(key_id, "key"));
+        }
+        if let Some(net) = &push.network {
+            if let Some(p) = &net.https_proxy {
+                check("push.network.https_proxy", http_proxy_url(p));
+            }
+            if let Some(r) = &net.apns_relay {
+                check("push.network.apns_relay", relay_host(r));
+            }
+            if net.ca_bundle.is_some() && net.apns_relay.is_none() && net.https_proxy.is_none() {
+                check(
+                    "push.network.ca_bundle",
+                    Err("is only used with apns_relay or https_proxy (the CA that relay or proxy presents); remove it or set one of them".into()),
+                );
+            }
         }
     }
     if let Some(links) = &raw.deep_links {
@@ -298,6 +327,29 @@ pub fn url_scheme(v: &str) -> Result<(), String> {
     ok.then_some(()).ok_or_else(|| {
         format!("{v:?} is not a valid URL scheme: a lower-case letter, then lower-case letters, digits, '+', '-' or '.', without \"://\"")
     })
+}
+
+/// An HTTP(S) proxy as Go's ProxyFromEnvironment reads HTTPS_PROXY: scheme, host and port.
+fn http_proxy_url(v: &str) -> Result<(), String> {
+    let url = url::Url::parse(v).map_err(|e| format!("{v:?} is not a valid URL ({e})"))?;
+    let ok = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some_and(|h| !h.is_empty())
+        && url.port_or_known_default().is_some()
+        && matches!(url.path(), "" | "/")
+        && url.query().is_none();
+    ok.then_some(())
+        .ok_or_else(|| format!("{v:?} must be a proxy URL like \"http://proxy.corp.example:3128\""))
+}
+
+/// The relay is written into /etc/hosts and compose's extra_hosts, which take an IP address;
+/// a host name is accepted too, for operators who resolve it themselves.
+fn relay_host(v: &str) -> Result<(), String> {
+    if v.parse::<std::net::IpAddr>().is_ok() || host_name(v).is_ok() {
+        return Ok(());
+    }
+    Err(format!(
+        "{v:?} must be the relay's IP address (or host name), e.g. \"10.0.0.5\", without a scheme or port"
+    ))
 }
 
 fn host_name(v: &str) -> Result<(), String> {

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Result};
-use serde_json::{Map, Value};
 
 use crate::brand::{Brand, PushSection, SecretRef};
 use crate::fsutil;
@@ -31,7 +30,10 @@ struct Credential {
 /// Everything the push side needs, validated before anything is cloned or written.
 pub struct PreparedPush {
     credentials: Vec<Credential>,
-    top: Map<String, Value>,
+    /// The proxy's top-level settings; the push entries are added when writing.
+    config: proxy_config::ConfigPushProxy,
+    /// Values the proxy would have replaced silently, now written as it uses them.
+    pub notes: Vec<String>,
     apple: Option<AppleAuth>,
     cert_password: Option<String>,
 }
@@ -89,10 +91,11 @@ pub fn prepare(
     if apple.is_none() && push.android.is_none() {
         bail!("{shown_brand}: [push] needs [push.apple] and/or [push.android] credentials");
     }
-    let top = proxy_config::top_level(&push.proxy, &shown_brand)?;
+    let (config, notes) = proxy_config::from_overrides(&push.proxy, &shown_brand)?;
     Ok(Some(PreparedPush {
         credentials,
-        top,
+        config,
+        notes,
         apple,
         cert_password,
     }))
@@ -216,16 +219,43 @@ impl PreparedPush {
                 service_file_location: at(&c.file_name),
             })
             .collect();
-        let (text, _) = proxy_config::render(&self.top, &apple, &android)?;
+        let config = proxy_config::ConfigPushProxy {
+            apple_push_settings: apple,
+            android_push_settings: android,
+            ..self.config.clone()
+        };
+        proxy_config::validate(&config).map_err(|e| anyhow::anyhow!("{PROXY_CONFIG}: {e}"))?;
         let config_path = dir.join(PROXY_CONFIG);
-        fsutil::write(&config_path, text)?;
+        fsutil::write(&config_path, config.to_json()?)?;
         if self.cert_password.is_some() {
             // The certificate password is inside the config: it is a credential too.
             credentials::set_private(&config_path)?;
         }
-        server_settings::write(root, brand, proxy_root)?;
+        write_readme(root, brand, proxy_root)?;
         Ok(fingerprints)
     }
+}
+
+const PROXY_README: &str = include_str!("../../templates/push-proxy-README.md.tera");
+
+/// The proxy folder's deployment notes.
+fn write_readme(root: &Path, brand: &Brand, proxy_root: &str) -> Result<()> {
+    let mut types = Vec::new();
+    let push = brand.push.as_ref();
+    if push.is_some_and(|p| p.apple.is_some()) {
+        types.push(proxy_config::apple_type(&brand.ios.bundle_id));
+    }
+    if push.is_some_and(|p| p.android.is_some()) {
+        types.push(proxy_config::ANDROID_TYPE);
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("display_name", &brand.display_name);
+    ctx.insert("proxy_root", proxy_root);
+    ctx.insert("types", &types.join(", "));
+    fsutil::write(
+        &root.join(PROXY_DIR).join("README.md"),
+        crate::emit::render("push-proxy-README.md", PROXY_README, &ctx)?,
+    )
 }
 
 fn key_id_is_set(auth: &AppleAuth) -> bool {

@@ -1,14 +1,11 @@
 //! The push proxy's `mattermost-push-proxy.json`: a typed model of its `ConfigPushProxy`
-//! (server/config_push_proxy.go, exact field names), defaults from its sample config, and
-//! rendering through `templates/mattermost-push-proxy.json.tera`.
-use anyhow::{bail, Context, Result};
+//! (server/config_push_proxy.go, exact field names), defaults from its sample config, the
+//! values its loader silently substitutes, and the file serialised from the model.
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::overlay::config_check;
 use crate::problems::Problems;
-
-const TEMPLATE: &str = include_str!("../../templates/mattermost-push-proxy.json.tera");
 
 /// The token prefix the app registers on Android (app/constants/device.ts).
 pub const ANDROID_TYPE: &str = "android_rn";
@@ -67,58 +64,98 @@ pub struct AndroidPushSettings {
     pub service_file_location: String,
 }
 
-/// The top-level settings, as in the proxy's sample config.
-pub fn defaults() -> Map<String, Value> {
-    let v = serde_json::json!({
-        "ListenAddress": ":8066",
-        "ThrottlePerSec": 300,
-        "ThrottleMemoryStoreSize": 50000,
-        "ThrottleVaryByHeader": "X-Forwarded-For",
-        "EnableMetrics": false,
-        "SendTimeoutSec": 30,
-        "RetryTimeoutSec": 8,
-        "EnableConsoleLog": true,
-        "EnableFileLog": false,
-        "LogFileLocation": "",
-        "LogFormat": "plain"
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
+/// The sample config's top-level settings, with no push entries: what mmbrand writes unless
+/// `[push.proxy]` says otherwise.
+impl Default for ConfigPushProxy {
+    fn default() -> Self {
+        ConfigPushProxy {
+            listen_address: ":8066".into(),
+            throttle_per_sec: 300,
+            throttle_memory_store_size: 50000,
+            throttle_vary_by_header: "X-Forwarded-For".into(),
+            enable_metrics: false,
+            send_timeout_sec: 30,
+            retry_timeout_sec: 8,
+            apple_push_settings: Vec::new(),
+            android_push_settings: Vec::new(),
+            enable_console_log: true,
+            enable_file_log: false,
+            log_file_location: String::new(),
+            log_format: "plain".into(),
+        }
     }
 }
 
-/// The defaults with the brand's `[push.proxy]` overrides, each key and type checked.
-pub fn top_level(overrides: &toml::Table, brand_file: &str) -> Result<Map<String, Value>> {
-    let base = Value::Object(defaults());
-    let patch = serde_json::to_value(overrides).context("[push.proxy] cannot be read")?;
+/// What the proxy's LoadConfig puts in place of these values (server/config_push_proxy.go).
+const DEFAULT_SEND_TIMEOUT: u32 = 30;
+const DEFAULT_RETRY_TIMEOUT: u32 = 8;
+const DEFAULT_LOG_FILE: &str = "./logs/push_proxy.log";
+
+/// The defaults with the brand's `[push.proxy]` overrides, each key and type checked, and
+/// every value the proxy would silently replace replaced by the one it will use (returned as
+/// notes for the user). The push entries come from `[push.apple]` and `[push.android]`.
+pub fn from_overrides(
+    overrides: &toml::Table,
+    brand_file: &str,
+) -> Result<(ConfigPushProxy, Vec<String>)> {
     let shown = format!("{brand_file} [push.proxy]");
-    let found = config_check::check(&base, &patch, &shown);
     let mut problems = Problems::new();
-    found
+    for entries in ["ApplePushSettings", "AndroidPushSettings"] {
+        if overrides.contains_key(entries) {
+            problems.push(format!(
+                "{shown}: {entries} is generated from [push.apple] / [push.android]; set the credentials there"
+            ));
+        }
+    }
+    let base = serde_json::to_value(ConfigPushProxy::default())?;
+    let patch = serde_json::to_value(overrides).context("[push.proxy] cannot be read")?;
+    config_check::check(&base, &patch, &shown)
         .into_iter()
         .for_each(|p| problems.push(p.replace("the base config.json", "the push proxy's config")));
     problems.into_result()?;
-    match crate::overlay::json_merge::merge(&base, &patch) {
-        Value::Object(m) => Ok(m),
-        _ => bail!("{shown}: must be a table"),
-    }
+    let merged = crate::overlay::json_merge::merge(&base, &patch);
+    let mut config: ConfigPushProxy = serde_json::from_value(merged)
+        .map_err(|e| anyhow::anyhow!("{shown}: {e} (numbers must be whole and not negative)"))?;
+    let notes = config
+        .make_effective()
+        .into_iter()
+        .map(|n| format!("{shown}: {n}"))
+        .collect();
+    validate(&config).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    Ok((config, notes))
 }
 
-/// Renders the config file and proves it decodes into the typed model and is consistent.
-pub fn render(
-    top: &Map<String, Value>,
-    apple: &[ApplePushSettings],
-    android: &[AndroidPushSettings],
-) -> Result<(String, ConfigPushProxy)> {
-    let mut ctx = tera::Context::new();
-    ctx.insert("top", top);
-    ctx.insert("apple", apple);
-    ctx.insert("android", android);
-    let text = crate::emit::render("mattermost-push-proxy.json", TEMPLATE, &ctx)?;
-    let config = parse(&text, "generated mattermost-push-proxy.json")?;
-    validate(&config).map_err(|e| anyhow::anyhow!("mattermost-push-proxy.json: {e}"))?;
-    Ok((text, config))
+impl ConfigPushProxy {
+    /// Applies what the proxy's LoadConfig does silently, so the file says what the proxy
+    /// really uses; returns one note per value replaced.
+    pub fn make_effective(&mut self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.send_timeout_sec == 0 {
+            self.send_timeout_sec = DEFAULT_SEND_TIMEOUT;
+            notes.push(format!("SendTimeoutSec = 0 means {DEFAULT_SEND_TIMEOUT} seconds to the proxy; wrote {DEFAULT_SEND_TIMEOUT}"));
+        }
+        if self.retry_timeout_sec == 0 {
+            self.retry_timeout_sec = DEFAULT_RETRY_TIMEOUT;
+            notes.push(format!("RetryTimeoutSec = 0 means {DEFAULT_RETRY_TIMEOUT} seconds to the proxy; wrote {DEFAULT_RETRY_TIMEOUT}"));
+        }
+        if !self.enable_console_log && !self.enable_file_log {
+            self.enable_console_log = true;
+            notes.push("with both EnableConsoleLog and EnableFileLog false the proxy logs to the console anyway; wrote EnableConsoleLog = true".into());
+        }
+        if self.enable_file_log && self.log_file_location.is_empty() {
+            self.log_file_location = DEFAULT_LOG_FILE.into();
+            notes.push(format!("EnableFileLog without LogFileLocation: the proxy writes {DEFAULT_LOG_FILE} (./push_proxy.log if it cannot create ./logs); wrote {DEFAULT_LOG_FILE}"));
+        }
+        notes
+    }
+
+    /// The config file's text, from this model (the one description of the format).
+    pub fn to_json(&self) -> Result<String> {
+        let mut text =
+            serde_json::to_string_pretty(self).context("cannot serialize the proxy config")?;
+        text.push('\n');
+        Ok(text)
+    }
 }
 
 /// Decodes a proxy config strictly: every field present, right types, nothing unknown.
@@ -130,12 +167,19 @@ pub fn parse(text: &str, shown: &str) -> Result<ConfigPushProxy> {
 pub fn validate(c: &ConfigPushProxy) -> std::result::Result<(), String> {
     if c.retry_timeout_sec > c.send_timeout_sec {
         return Err(format!(
-            "RetryTimeoutSec ({}) must not exceed SendTimeoutSec ({}); the proxy would silently cap it",
-            c.retry_timeout_sec, c.send_timeout_sec
+            "RetryTimeoutSec ({}) must not exceed SendTimeoutSec ({}); the proxy would silently cap it at {}",
+            c.retry_timeout_sec, c.send_timeout_sec, c.send_timeout_sec
         ));
     }
-    if c.send_timeout_sec == 0 || c.throttle_per_sec == 0 {
-        return Err("SendTimeoutSec and ThrottlePerSec must be positive".into());
+    if c.send_timeout_sec == 0 || c.retry_timeout_sec == 0 {
+        return Err(format!(
+            "a timeout of 0 means {DEFAULT_SEND_TIMEOUT} (SendTimeoutSec) or {DEFAULT_RETRY_TIMEOUT} (RetryTimeoutSec) seconds to the proxy; write the value it uses"
+        ));
+    }
+    if c.throttle_per_sec == 0 {
+        return Err(
+            "ThrottlePerSec must be at least 1 (requests per second from one client)".into(),
+        );
     }
     if !matches!(c.log_format.as_str(), "plain" | "json") {
         return Err(format!(
@@ -152,6 +196,7 @@ pub fn validate(c: &ConfigPushProxy) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn beta_bundle_ids_register_as_apple_rnbeta() {
@@ -179,14 +224,13 @@ mod tests {
         let c: ConfigPushProxy = serde_json::from_value(v).unwrap();
         assert_eq!(c.apple_push_settings[1].kind, "apple_rn");
         assert_eq!(c.android_push_settings[1].kind, "android_rn");
-        assert_eq!(
-            serde_json::to_value(defaults()).unwrap()["SendTimeoutSec"],
-            30
-        );
+        let ours = ConfigPushProxy::default();
+        assert_eq!(ours.send_timeout_sec, c.send_timeout_sec);
+        assert_eq!(ours.listen_address, c.listen_address);
     }
 
     #[test]
-    fn rendered_config_round_trips_and_retry_is_checked() {
+    fn serialised_config_round_trips_and_retry_is_checked() {
         let apple = vec![ApplePushSettings {
             kind: "apple_rn".into(),
             apple_push_use_development: true,
@@ -197,15 +241,45 @@ mod tests {
             apple_auth_key_id: "KEY1234567".into(),
             apple_team_id: "AB12CD34EF".into(),
         }];
-        let (text, parsed) = render(&defaults(), &apple, &[]).unwrap();
-        assert_eq!(parsed.apple_push_settings, apple);
+        let config = ConfigPushProxy {
+            apple_push_settings: apple.clone(),
+            ..ConfigPushProxy::default()
+        };
+        let text = config.to_json().unwrap();
+        assert_eq!(parse(&text, "t").unwrap().apple_push_settings, apple);
         assert!(text.contains("\"AppleAuthKeyID\": \"KEY1234567\""));
-        let mut top = defaults();
-        top.insert("RetryTimeoutSec".into(), Value::from(60));
-        let err = render(&top, &apple, &[]).unwrap_err().to_string();
+        let table: toml::Table = toml::from_str("RetryTimeoutSec = 60").unwrap();
+        let err = from_overrides(&table, "b.toml").unwrap_err().to_string();
         assert!(
-            err.contains("RetryTimeoutSec (60) must not exceed SendTimeoutSec (30)"),
+            err.contains("RetryTimeoutSec (60) must not exceed SendTimeoutSec (30); the proxy would silently cap it at 30"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn values_the_proxy_replaces_are_written_as_it_uses_them() {
+        let table: toml::Table = toml::from_str(
+            "SendTimeoutSec = 0\nRetryTimeoutSec = 0\nEnableConsoleLog = false\nEnableFileLog = true",
+        )
+        .unwrap();
+        let (config, notes) = from_overrides(&table, "b.toml").unwrap();
+        assert_eq!(config.send_timeout_sec, 30);
+        assert_eq!(config.retry_timeout_sec, 8);
+        assert_eq!(config.log_file_location, "./logs/push_proxy.log");
+        assert!(!config.enable_console_log);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[0].contains("SendTimeoutSec = 0 means 30 seconds to the proxy"));
+        let quiet: toml::Table = toml::from_str("EnableConsoleLog = false").unwrap();
+        let (config, notes) = from_overrides(&quiet, "b.toml").unwrap();
+        assert!(config.enable_console_log);
+        assert!(notes[0].contains("logs to the console anyway"), "{notes:?}");
+        let bad: toml::Table =
+            toml::from_str("ApplePushSettings = []\nThrottlePerSec = \"fast\"").unwrap();
+        let err = from_overrides(&bad, "b.toml").unwrap_err().to_string();
+        assert!(
+            err.contains("ApplePushSettings is generated from [push.apple]"),
+            "{err}"
+        );
+        assert!(err.contains("ThrottlePerSec"), "{err}");
     }
 }

@@ -1,9 +1,11 @@
-//! `server/config-patch.json`: the Mattermost server settings that send pushes through the
-//! brand's proxy, with the equivalent mmctl commands; and the proxy folder's deployment notes.
+//! `server/config-patch.json`: the Mattermost server settings the branded app needs — the
+//! brand's SSO scheme in `NativeAppSettings.AppCustomURLSchemes` (the server redirects SSO
+//! logins only to listed schemes), its download links, and, with `[push]`, the push proxy —
+//! with the equivalent mmctl commands in `server/README.md`.
 use std::path::Path;
 
 use anyhow::Result;
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 use crate::brand::Brand;
 use crate::fsutil;
@@ -11,8 +13,9 @@ use crate::overlay::json_merge;
 
 pub const SERVER_DIR: &str = "server";
 pub const PATCH_FILE: &str = "config-patch.json";
+/// The server's default `AppCustomURLSchemes` (model.GetDefaultAppCustomURLSchemes).
+pub const DEFAULT_URL_SCHEMES: [&str; 2] = ["mmauth://", "mmauthbeta://"];
 const SERVER_README: &str = include_str!("../../templates/server-README.md.tera");
-const PROXY_README: &str = include_str!("../../templates/push-proxy-README.md.tera");
 
 /// What each `PushNotificationContents` value sends (Mattermost's System Console wording).
 fn contents_help(contents: &str) -> &'static str {
@@ -24,41 +27,97 @@ fn contents_help(contents: &str) -> &'static str {
     }
 }
 
-pub fn write(root: &Path, brand: &Brand, proxy_root: &str) -> Result<()> {
-    let Some(push) = &brand.push else {
-        return Ok(());
+/// The schemes the server must accept: the brand's auth scheme, after the defaults unless
+/// the brand drops them.
+pub fn url_schemes(brand: &Brand) -> Vec<String> {
+    let mut schemes: Vec<String> = if brand.server.keep_default_url_schemes {
+        DEFAULT_URL_SCHEMES.iter().map(|s| s.to_string()).collect()
+    } else {
+        Vec::new()
     };
-    let patch = json!({
-        "EmailSettings": {
-            "SendPushNotifications": true,
-            "PushNotificationServer": push.proxy_url,
-            "PushNotificationContents": push.contents,
-        }
-    });
-    let dir = root.join(SERVER_DIR);
-    fsutil::write(&dir.join(PATCH_FILE), json_merge::to_pretty(&patch))?;
+    let ours = format!("{}://", brand.schemes.auth);
+    if !schemes.contains(&ours) {
+        schemes.push(ours);
+    }
+    schemes
+}
 
+/// The patch as a JSON document, and the (setting, value) pairs for mmctl in the same order.
+pub fn patch(brand: &Brand) -> (Value, Vec<(String, Value)>) {
+    let mut native = Map::new();
+    native.insert("AppCustomURLSchemes".into(), json!(url_schemes(brand)));
+    let s = &brand.server;
+    for (key, link) in [
+        ("AppDownloadLink", &s.app_download_link),
+        ("AndroidAppDownloadLink", &s.android_app_download_link),
+        ("IosAppDownloadLink", &s.ios_app_download_link),
+    ] {
+        if let Some(link) = link {
+            native.insert(key.into(), json!(link));
+        }
+    }
+    let mut doc = Map::new();
+    doc.insert("NativeAppSettings".into(), Value::Object(native));
+    if let Some(push) = &brand.push {
+        doc.insert(
+            "EmailSettings".into(),
+            json!({
+                "SendPushNotifications": true,
+                "PushNotificationServer": push.proxy_url,
+                "PushNotificationContents": push.contents,
+            }),
+        );
+    }
+    let mut settings = Vec::new();
+    for (section, values) in &doc {
+        for (key, value) in values.as_object().into_iter().flatten() {
+            settings.push((format!("{section}.{key}"), value.clone()));
+        }
+    }
+    (Value::Object(doc), settings)
+}
+
+/// One `mmctl config set` line; arrays take one argument per element.
+fn mmctl_line(setting: &str, value: &Value) -> String {
+    let arg = |v: &Value| match v {
+        Value::String(s) => shell_quote(s),
+        other => other.to_string(),
+    };
+    let args: Vec<String> = match value {
+        Value::Array(items) => items.iter().map(arg).collect(),
+        v => vec![arg(v)],
+    };
+    format!("mmctl config set {setting} {}", args.join(" "))
+}
+
+fn shell_quote(s: &str) -> String {
+    let plain = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_./:@".contains(&b));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+pub fn write(root: &Path, brand: &Brand) -> Result<()> {
+    let (doc, settings) = patch(brand);
+    let dir = root.join(SERVER_DIR);
+    fsutil::write(&dir.join(PATCH_FILE), json_merge::to_pretty(&doc))?;
+    let lines: Vec<String> = settings.iter().map(|(k, v)| mmctl_line(k, v)).collect();
     let mut ctx = tera::Context::new();
     ctx.insert("display_name", &brand.display_name);
-    ctx.insert("proxy_url", &push.proxy_url);
-    ctx.insert("contents", &push.contents);
-    ctx.insert("contents_help", contents_help(&push.contents));
-    ctx.insert("proxy_root", proxy_root);
-    let mut types = Vec::new();
-    if push.apple.is_some() {
-        types.push(super::proxy_config::apple_type(&brand.ios.bundle_id));
+    ctx.insert("mmctl", &lines);
+    ctx.insert("auth_scheme", &format!("{}://", brand.schemes.auth));
+    ctx.insert("keeps_defaults", &brand.server.keep_default_url_schemes);
+    if let Some(push) = &brand.push {
+        ctx.insert("proxy_url", &push.proxy_url);
+        ctx.insert("contents", &push.contents);
+        ctx.insert("contents_help", contents_help(&push.contents));
     }
-    if push.android.is_some() {
-        types.push(super::proxy_config::ANDROID_TYPE);
-    }
-    ctx.insert("types", &types.join(", "));
     fsutil::write(
         &dir.join("README.md"),
         crate::emit::render("server-README.md", SERVER_README, &ctx)?,
-    )?;
-    fsutil::write(
-        &root.join(super::PROXY_DIR).join("README.md"),
-        crate::emit::render("push-proxy-README.md", PROXY_README, &ctx)?,
-    )?;
-    Ok(())
+    )
 }
