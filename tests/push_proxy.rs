@@ -436,3 +436,191 @@ fn committed_branch_holds_no_credentials() {
     })
     .unwrap();
 }
+
+/// A syntactically valid PEM certificate block (its DER is not parsed by the kit).
+fn fake_ca_pem() -> String {
+    "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGVGb3JUZXN0c09ubHkwCgYIKoZIzj0E\n-----END CERTIFICATE-----\n".to_string()
+}
+
+fn yaml(path: &std::path::Path) -> yaml_rust2::Yaml {
+    let text = fs::read_to_string(path).unwrap();
+    let mut docs = yaml_rust2::YamlLoader::load_from_str(&text)
+        .unwrap_or_else(|e| panic!("{}: not YAML: {e}\n{text}", path.display()));
+    assert_eq!(docs.len(), 1);
+    docs.remove(0)
+}
+
+#[test]
+fn deployment_kit_for_a_proxy_behind_corporate_it() {
+    let brand = TempBrand::acme();
+    write(&brand.dir.join("secrets/relay-ca.pem"), fake_ca_pem());
+    brand.edit(
+        "aps_environment = \"production\"",
+        "aps_environment = \"development\"",
+    );
+    brand.append(
+        "[push.proxy]\nListenAddress = \":9066\"\n\n[push.network]\nhttps_proxy = \"http://proxy.corp.example:3128\"\napns_relay = \"10.0.0.5\"\nca_bundle = \"file:secrets/relay-ca.pem\"\n",
+    );
+    brand.apply(&[]).expect(0);
+    let dir = brand.out.join("push-proxy");
+
+    let compose = yaml(&dir.join("docker-compose.yml"));
+    let svc = &compose["services"]["push-proxy"];
+    assert_eq!(svc["user"].as_str(), Some("65534:65534"));
+    assert_eq!(svc["restart"].as_str(), Some("unless-stopped"));
+    assert_eq!(svc["ports"][0].as_str(), Some("9066:9066"));
+    assert_eq!(
+        svc["volumes"][0].as_str(),
+        Some(".:/mattermost-push-proxy/config:ro")
+    );
+    assert_eq!(
+        svc["command"][1].as_str(),
+        Some("/mattermost-push-proxy/config/mattermost-push-proxy.json")
+    );
+    assert_eq!(
+        svc["environment"]["HTTPS_PROXY"].as_str(),
+        Some("http://proxy.corp.example:3128")
+    );
+    assert_eq!(
+        svc["environment"]["SSL_CERT_DIR"].as_str(),
+        Some("/mattermost-push-proxy/config/ca")
+    );
+    // A development entry talks to the sandbox host, which the relay stands in for.
+    assert_eq!(
+        svc["extra_hosts"][0].as_str(),
+        Some("api.sandbox.push.apple.com:10.0.0.5")
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("ca/relay-ca.pem")).unwrap(),
+        fake_ca_pem()
+    );
+
+    let unit = fs::read_to_string(dir.join("mattermost-push-proxy.service")).unwrap();
+    for section in ["[Unit]", "[Service]", "[Install]"] {
+        assert!(unit.contains(&format!("\n{section}\n")), "{unit}");
+    }
+    assert!(unit.contains("\nExecStart=/opt/mattermost-push-proxy/bin/mattermost-push-proxy -config /opt/mattermost-push-proxy/config/mattermost-push-proxy.json\n"));
+    assert!(unit.contains("\nEnvironment=\"HTTPS_PROXY=http://proxy.corp.example:3128\"\n"));
+    assert!(unit.contains("\nEnvironment=\"SSL_CERT_DIR=/opt/mattermost-push-proxy/config/ca\"\n"));
+    assert!(unit.contains("#   10.0.0.5 api.sandbox.push.apple.com\n"));
+
+    let allow: Vec<String> = fs::read_to_string(dir.join("ALLOWLIST.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    assert_eq!(allow, ["10.0.0.5:443", "proxy.corp.example:3128"]);
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+}
+
+#[test]
+fn allowlist_follows_aps_environment_without_network_settings() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    let allow = fs::read_to_string(brand.out.join("push-proxy/ALLOWLIST.txt")).unwrap();
+    let targets: Vec<&str> = allow
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "api.push.apple.com:443",
+            "fcm.googleapis.com:443",
+            "oauth2.googleapis.com:443"
+        ]
+    );
+    let compose = yaml(&brand.out.join("push-proxy/docker-compose.yml"));
+    assert!(compose["services"]["push-proxy"]["extra_hosts"].is_badvalue());
+}
+
+#[test]
+fn bad_network_settings_are_refused() {
+    let brand = TempBrand::acme();
+    write(
+        &brand.dir.join("secrets/relay-ca.pem"),
+        "not a certificate\n",
+    );
+    brand.append(
+        "[push.network]\nhttps_proxy = \"proxy.corp.example\"\napns_relay = \"https://10.0.0.5:443\"\n",
+    );
+    fails(&brand)
+        .stderr_has("push.network.https_proxy: \"proxy.corp.example\"")
+        .stderr_has(
+            "push.network.apns_relay: \"https://10.0.0.5:443\" must be the relay's IP address",
+        );
+    let brand = TempBrand::acme();
+    write(
+        &brand.dir.join("secrets/relay-ca.pem"),
+        "not a certificate\n",
+    );
+    brand.append(
+        "[push.network]\napns_relay = \"10.0.0.5\"\nca_bundle = \"file:secrets/relay-ca.pem\"\n",
+    );
+    fails(&brand).stderr_has("push.network.ca_bundle must hold only PEM certificates");
+}
+
+#[test]
+fn server_patch_lets_sso_return_to_the_brand_app() {
+    let brand = TempBrand::acme();
+    brand.edit(
+        "auto_select = true",
+        "auto_select = true\nios_app_download_link = \"https://apps.apple.com/app/acme-chat/id1\"",
+    );
+    brand.apply(&[]).expect(0);
+    let patch = read_json(&brand.out.join("server/config-patch.json"));
+    assert_eq!(
+        patch["NativeAppSettings"]["AppCustomURLSchemes"],
+        serde_json::json!(["mmauth://", "mmauthbeta://", "acmeauth://"])
+    );
+    assert_eq!(
+        patch["NativeAppSettings"]["IosAppDownloadLink"],
+        "https://apps.apple.com/app/acme-chat/id1"
+    );
+    assert_eq!(
+        patch["EmailSettings"]["PushNotificationServer"],
+        "https://push.acme.example"
+    );
+    // The README's mmctl lines say exactly what the patch holds.
+    let readme = fs::read_to_string(brand.out.join("server/README.md")).unwrap();
+    let lines: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("mmctl config set "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "mmctl config set NativeAppSettings.AppCustomURLSchemes mmauth:// mmauthbeta:// acmeauth://",
+            "mmctl config set NativeAppSettings.IosAppDownloadLink https://apps.apple.com/app/acme-chat/id1",
+            "mmctl config set EmailSettings.SendPushNotifications true",
+            "mmctl config set EmailSettings.PushNotificationServer https://push.acme.example",
+            "mmctl config set EmailSettings.PushNotificationContents id_loaded",
+        ]
+    );
+
+    let brand = TempBrand::acme();
+    brand.edit(
+        "auto_select = true",
+        "auto_select = true\nkeep_default_url_schemes = false",
+    );
+    brand.apply(&[]).expect(0);
+    let patch = read_json(&brand.out.join("server/config-patch.json"));
+    assert_eq!(
+        patch["NativeAppSettings"]["AppCustomURLSchemes"],
+        serde_json::json!(["acmeauth://"])
+    );
+}
+
+#[test]
+fn values_the_proxy_would_replace_are_written_as_it_uses_them() {
+    let brand = TempBrand::acme();
+    brand.append("[push.proxy]\nRetryTimeoutSec = 0\nEnableConsoleLog = false\n");
+    let run = brand.apply(&[]).expect(0);
+    run.stderr_has("RetryTimeoutSec = 0 means 8 seconds to the proxy; wrote 8")
+        .stderr_has("the proxy logs to the console anyway");
+    let config = proxy_config(&brand);
+    assert_eq!(config["RetryTimeoutSec"], 8);
+    assert_eq!(config["EnableConsoleLog"], true);
+}

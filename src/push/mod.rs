@@ -1,6 +1,7 @@
 //! The push side: the proxy config that matches the branded app, its credential files, and
 //! the Mattermost server settings that point at the proxy.
 pub mod credentials;
+pub mod deploy;
 pub mod proxy_config;
 pub mod server_settings;
 
@@ -36,6 +37,8 @@ pub struct PreparedPush {
     pub notes: Vec<String>,
     apple: Option<AppleAuth>,
     cert_password: Option<String>,
+    /// `[push.network] ca_bundle`, checked to be PEM certificates.
+    ca_bundle: Option<Vec<u8>>,
 }
 
 enum AppleAuth {
@@ -92,10 +95,15 @@ pub fn prepare(
         bail!("{shown_brand}: [push] needs [push.apple] and/or [push.android] credentials");
     }
     let (config, notes) = proxy_config::from_overrides(&push.proxy, &shown_brand)?;
+    let ca_bundle = match &push.network {
+        Some(net) => deploy::read_ca_bundle(net, brand)?,
+        None => None,
+    };
     Ok(Some(PreparedPush {
         credentials,
         config,
         notes,
+        ca_bundle,
         apple,
         cert_password,
     }))
@@ -231,8 +239,26 @@ impl PreparedPush {
             // The certificate password is inside the config: it is a credential too.
             credentials::set_private(&config_path)?;
         }
+        deploy::write(
+            &dir,
+            brand,
+            &config,
+            proxy_root,
+            self.token_uri().as_deref(),
+            self.ca_bundle.as_deref(),
+        )?;
         write_readme(root, brand, proxy_root)?;
         Ok(fingerprints)
+    }
+
+    /// The service account's `token_uri`, which the proxy contacts for OAuth tokens.
+    fn token_uri(&self) -> Option<String> {
+        let c = self
+            .credentials
+            .iter()
+            .find(|c| c.key == "push.android.service_account")?;
+        let v: serde_json::Value = serde_json::from_slice(&c.bytes).ok()?;
+        v.get("token_uri")?.as_str().map(str::to_string)
     }
 }
 
