@@ -119,6 +119,7 @@ fn assert_all_written_files_are_referenced(app: &Path) {
         let referenced = if let Some(lproj) = dir.to_str().unwrap().strip_prefix("ios/") {
             if lproj.contains(".lproj") {
                 pbx.contains(&format!("path = {lproj};"))
+                    || pbx.contains(&format!("path = \"{lproj}\";"))
             } else {
                 let contents =
                     fs::read_to_string(app.join(dir).join("Contents.json")).unwrap_or_default();

@@ -52,6 +52,13 @@ fn is_plist_key(key: &str) -> bool {
         .any(|w| w.iter().zip(pattern).all(|(k, p)| *p == b'.' || k == p))
 }
 
+/// Whether the Xcode project has the `Mattermost/i18n/<lang>.lproj` group (the path is quoted
+/// when it has characters such as `-`, as in `"Mattermost/i18n/pt-BR.lproj"`).
+fn groups_language(pbxproj: &str, language: &str) -> bool {
+    let path = format!("Mattermost/i18n/{language}.lproj");
+    pbxproj.contains(&format!("path = {path};")) || pbxproj.contains(&format!("path = \"{path}\";"))
+}
+
 /// Writes the strings of every language in `dist_i18n` whose `.lproj` group the Xcode project
 /// has (path `Mattermost/i18n/<lang>.lproj`) (others would be files Xcode never reads); returns the files written.
 pub fn write(app: &Path, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Result<Vec<PathBuf>> {
@@ -67,7 +74,7 @@ pub fn write(app: &Path, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Res
             continue;
         };
         let language = name.split('.').next().unwrap_or(name);
-        if !pbxproj.contains(&format!("path = Mattermost/i18n/{language}.lproj;")) {
+        if !groups_language(pbxproj, language) {
             continue;
         }
         let path = dist_i18n.join(&rel);
@@ -89,6 +96,14 @@ pub fn write(app: &Path, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_group_paths_count() {
+        let pbx = "path = Mattermost/i18n/en.lproj;\npath = \"Mattermost/i18n/pt-BR.lproj\";";
+        assert!(groups_language(pbx, "en"));
+        assert!(groups_language(pbx, "pt-BR"));
+        assert!(!groups_language(pbx, "de"));
+    }
 
     #[test]
     fn renders_like_the_lane() {
