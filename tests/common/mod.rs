@@ -324,13 +324,68 @@ pub fn p8_pem() -> String {
         .to_string()
 }
 
-/// A Firebase service-account key for `project_id`, with a freshly generated private key.
+/// An RSA-2048 private key, generated once per test process (RSA generation is slow).
+pub fn rsa_key() -> &'static rsa::RsaPrivateKey {
+    static KEY: std::sync::OnceLock<rsa::RsaPrivateKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap())
+}
+
+/// [`rsa_key`] in PKCS#8 PEM, the form of a Google service-account key.
+pub fn rsa_pem() -> String {
+    use rsa::pkcs8::EncodePrivateKey;
+    rsa_key()
+        .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+        .unwrap()
+        .to_string()
+}
+
+/// An APNs certificate file as `openssl pkcs12 -nodes` exports it: a certificate for topic
+/// `bundle_id` valid for `days` more days, and its RSA key ([`rsa_key`]). Signed by a
+/// throwaway key: neither mmbrand nor the proxy checks the signature.
+pub fn apns_cert_pem(bundle_id: &str, days: u64) -> String {
+    use std::str::FromStr;
+    use std::time::{Duration, SystemTime};
+    use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+    use x509_cert::der::EncodePem;
+    use x509_cert::spki::SubjectPublicKeyInfoOwned;
+    use x509_cert::time::{Time, Validity};
+
+    let day = Duration::from_secs(86_400);
+    let now = SystemTime::now();
+    let validity = Validity {
+        not_before: Time::try_from(now - day).unwrap(),
+        not_after: Time::try_from(now + day * days as u32).unwrap(),
+    };
+    let subject = x509_cert::name::Name::from_str(&format!(
+        "UID={bundle_id},CN=Apple Push Services: {bundle_id},OU=AB12CD34EF,C=US"
+    ))
+    .unwrap();
+    let spki = SubjectPublicKeyInfoOwned::from_key(rsa_key().to_public_key()).unwrap();
+    let signer = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+    let cert = CertificateBuilder::new(
+        Profile::Root,
+        x509_cert::serial_number::SerialNumber::from(7u32),
+        validity,
+        subject,
+        spki,
+        &signer,
+    )
+    .unwrap()
+    .build::<p256::ecdsa::DerSignature>()
+    .unwrap()
+    .to_pem(p256::pkcs8::LineEnding::LF)
+    .unwrap();
+    format!("Bag Attributes\n    localKeyID: 01\n{cert}{}", rsa_pem())
+}
+
+/// A Firebase service-account key for `project_id`, with an RSA private key as Google issues
+/// them ([`rsa_key`]: one per test process).
 pub fn service_account(project_id: &str) -> String {
     let doc = serde_json::json!({
         "type": "service_account",
         "project_id": project_id,
         "private_key_id": "0123456789abcdef0123456789abcdef01234567",
-        "private_key": p8_pem(),
+        "private_key": rsa_pem(),
         "client_email": format!("push@{project_id}.iam.gserviceaccount.com"),
         "client_id": "123456789012345678901",
         "auth_uri": "https://accounts.google.com/o/oauth2/auth",
