@@ -191,7 +191,7 @@ fn env_references_and_proxy_root_and_overrides() {
 fn certificate_based_apns_is_supported() {
     let brand = TempBrand::acme();
     brand.fresh_credentials();
-    let cert = format!("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZml4dHVyZQ==\n-----END CERTIFICATE-----\n{}", p8_pem());
+    let cert = apns_cert_pem("com.acme.chat", 365);
     fs::write(brand.dir.join("secrets/apns.pem"), &cert).unwrap();
     brand.edit(
         "auth_key = \"file:secrets/AuthKey_KEY1234567.p8\"",
@@ -225,6 +225,48 @@ fn certificate_based_apns_is_supported() {
         "holds the password"
     );
     mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+}
+
+/// Switches the brand from the token key to the certificate `cert` (no password).
+fn use_certificate(brand: &TempBrand, cert: &str) {
+    fs::write(brand.dir.join("secrets/apns.pem"), cert).unwrap();
+    brand.edit(
+        "auth_key = \"file:secrets/AuthKey_KEY1234567.p8\"",
+        "cert = \"file:secrets/apns.pem\"",
+    );
+    brand.edit("key_id = \"KEY1234567\"\n", "");
+}
+
+#[test]
+fn certificate_must_be_for_the_bundle_id_and_unexpired() {
+    let brand = TempBrand::acme();
+    use_certificate(&brand, &apns_cert_pem("com.acme.other", 365));
+    let run = fails(&brand);
+    run.stderr_has("apns.pem: the certificate is for the topic \"com.acme.other\" (its subject UID), but ios.bundle_id is \"com.acme.chat\"");
+    assert!(!run.stderr.contains("PRIVATE KEY"));
+
+    let brand = TempBrand::acme();
+    use_certificate(&brand, &apns_cert_pem("com.acme.chat", 0));
+    let cert = fs::read_to_string(brand.dir.join("secrets/apns.pem")).unwrap();
+    // Valid until now: expired by the time apply looks.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    fails(&brand).stderr_has("apns.pem: the APNs certificate for \"com.acme.chat\" expired on ");
+    assert!(cert.contains("BEGIN CERTIFICATE"));
+}
+
+#[test]
+fn ec_service_account_is_refused() {
+    let brand = TempBrand::acme();
+    let mut sa: Value = serde_json::from_str(&service_account("acme-chat-example")).unwrap();
+    sa["private_key"] = p8_pem().into();
+    fs::write(
+        brand.dir.join("secrets/fcm-service-account.json"),
+        sa.to_string(),
+    )
+    .unwrap();
+    fails(&brand)
+        .stderr_has("fcm-service-account.json: \"private_key\" is an EC key on P-256")
+        .stderr_has("\"private key is invalid\"");
 }
 
 #[test]
@@ -346,6 +388,19 @@ fn p8_must_be_a_pem_private_key_named_for_its_key_id() {
     let run = fails(&brand);
     run.stderr_has("AuthKey_KEY1234567.p8: not a PEM private key");
     assert!(!run.stderr.contains("not a key at all"));
+
+    let brand = TempBrand::acme();
+    let key = p256::SecretKey::random(&mut rand_core::OsRng);
+    let sec1 = key.to_sec1_pem(p256::pkcs8::LineEnding::LF).unwrap();
+    fs::write(
+        brand.dir.join("secrets/AuthKey_KEY1234567.p8"),
+        sec1.as_bytes(),
+    )
+    .unwrap();
+    let run = fails(&brand);
+    run.stderr_has("AuthKey_KEY1234567.p8: the key is in SEC1 form")
+        .stderr_has("openssl pkcs8 -topk8 -nocrypt -in ");
+    assert!(!run.stderr.contains("PRIVATE KEY-----"));
 
     let brand = TempBrand::acme();
     brand.edit("key_id = \"KEY1234567\"", "key_id = \"OTHER12345\"");

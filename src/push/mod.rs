@@ -7,11 +7,13 @@ pub mod server_settings;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::SystemTime;
 
 use anyhow::{bail, Result};
 
 use crate::brand::{Brand, PushSection, SecretRef};
 use crate::fsutil;
+use credentials::CertInfo;
 use proxy_config::{AndroidPushSettings, ApplePushSettings};
 
 pub const PROXY_DIR: &str = "push-proxy";
@@ -39,6 +41,7 @@ pub struct PreparedPush {
     cert_password: Option<String>,
     /// `[push.network] ca_bundle`, checked to be PEM certificates.
     ca_bundle: Option<Vec<u8>>,
+    cert_info: Option<CertInfo>,
 }
 
 enum AppleAuth {
@@ -57,8 +60,7 @@ pub fn prepare(
         return Ok(None);
     };
     let shown_brand = brand.file.display().to_string();
-    let mut credentials = Vec::new();
-    let apple = prepare_apple(brand, push, &shown_brand, &mut credentials)?;
+    // Read first: the certificate check decrypts its key with it, as the proxy will.
     let cert_password = match push.apple.as_ref().and_then(|a| a.cert_password.as_deref()) {
         Some(r) => {
             let r = SecretRef::parse(r, "push.apple.cert_password")
@@ -73,6 +75,16 @@ pub fn prepare(
         }
         None => None,
     };
+    let mut credentials = Vec::new();
+    let mut cert_info = None;
+    let apple = prepare_apple(
+        brand,
+        push,
+        &shown_brand,
+        cert_password.as_deref(),
+        &mut credentials,
+        &mut cert_info,
+    )?;
     if let Some(android) = &push.android {
         let r = SecretRef::parse(&android.service_account, "push.android.service_account")
             .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
@@ -106,6 +118,7 @@ pub fn prepare(
         ca_bundle,
         apple,
         cert_password,
+        cert_info,
     }))
 }
 
@@ -113,7 +126,9 @@ fn prepare_apple(
     brand: &Brand,
     push: &PushSection,
     shown_brand: &str,
+    cert_password: Option<&str>,
     credentials: &mut Vec<Credential>,
+    cert_info: &mut Option<CertInfo>,
 ) -> Result<Option<AppleAuth>> {
     let Some(apple) = &push.apple else {
         return Ok(None);
@@ -149,7 +164,13 @@ fn prepare_apple(
             let r = SecretRef::parse(cert_ref, "push.apple.cert")
                 .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
             let bytes = r.read(&brand.dir, "push.apple.cert")?;
-            credentials::check_apple_cert(&bytes, &r.describe(&brand.dir))?;
+            *cert_info = Some(credentials::check_apple_cert(
+                &bytes,
+                cert_password,
+                &brand.ios.bundle_id,
+                &r.describe(&brand.dir),
+                SystemTime::now(),
+            )?);
             let file_name = r.file_name("apns-cert.pem");
             credentials.push(Credential {
                 key: "push.apple.cert",
@@ -168,6 +189,11 @@ fn prepare_apple(
 }
 
 impl PreparedPush {
+    /// What the APNs certificate says of its expiry and topic, when Apple push uses one.
+    pub fn cert_expiry(&self) -> Option<&CertInfo> {
+        self.cert_info.as_ref()
+    }
+
     /// The raw credentials, for the secret scan of the app tree.
     pub fn secrets(&self) -> Vec<Vec<u8>> {
         self.credentials.iter().map(|c| c.bytes.clone()).collect()
