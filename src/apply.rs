@@ -62,24 +62,18 @@ pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<Str
 /// Runs the whole pipeline into `root` (an empty staging or scratch directory).
 pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) -> Result<Built> {
     let (repo, git_ref) = source_of(brand, args)?;
-    // Inputs that need no upstream are checked before the (possibly slow) clone.
-    let gs_shown = brand.android.google_services.describe(&brand.dir);
-    let gs_bytes = brand
-        .android
-        .google_services
-        .read(&brand.dir, "android.google_services")?;
-    let gs = android::parse_google_services(&gs_bytes, &gs_shown)?;
-    android::check_google_services(&gs, &brand.android.package, &gs_shown)?;
-    let push = push::prepare(brand, &gs.project_id, &gs_shown)?;
-    if let Some(dir) = &brand.override_dir {
-        overlay::walk::files(dir, "override directory (assets.override)")?;
-    }
+    // Credentials and the override tree were checked when the brand was loaded.
+    let gs_bytes = &brand.inputs.google_services;
+    let push = brand.inputs.push.as_ref();
 
     let app = root.join("app");
     let upstream = source::checkout(&repo, git_ref.as_deref(), &app, &brand.branch)?;
     let mut warnings = brand.warnings();
-    if let Some(push) = &push {
+    if let Some(push) = push {
         warnings.extend(push.notes.iter().cloned());
+        if let Some(info) = push.cert_expiry() {
+            warnings.extend(push::credentials::expiry_warning(info, "push.apple.cert"));
+        }
     }
     if push.is_none() {
         warnings.push(format!(
@@ -104,7 +98,7 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
     }
 
     app_files.extend(ios::apply(&app, brand)?);
-    app_files.extend(android::apply(&app, brand, &gs_bytes)?);
+    app_files.extend(android::apply(&app, brand, gs_bytes)?);
     app_files.extend(version::apply(&app, &brand.version)?);
     let placements = release_assets::place(&dist, &app, &brand_overrides(brand)?)?;
     app_files.extend(
@@ -127,18 +121,21 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
 
     let mut credentials = BTreeMap::from([(
         "android.google_services".to_string(),
-        fsutil::sha256_hex(&gs_bytes),
+        fsutil::sha256_hex(gs_bytes),
     )]);
-    if let Some(push) = &push {
+    if let Some(push) = push {
         credentials.extend(push.write(root, brand, proxy_root)?);
     }
     push::server_settings::write(root, brand)?;
-    let secrets = push
-        .as_ref()
-        .map(push::PreparedPush::secrets)
-        .unwrap_or_default();
+    let secrets = push.map(push::PreparedPush::secrets).unwrap_or_default();
     secret_scan::check_app(&app, &app_files, &secrets)?;
-    let lock = Lock::new(root, brand, &upstream, &app_files, credentials)?;
+    let mut lock = Lock::new(root, brand, &upstream, &app_files, credentials)?;
+    lock.apns_certificate =
+        push.and_then(push::PreparedPush::cert_expiry)
+            .map(|c| crate::lock::LockCertificate {
+                topic: c.topic.clone(),
+                not_after: c.not_after.clone(),
+            });
     Ok(Built {
         upstream,
         app_files,

@@ -209,6 +209,27 @@ pub struct Brand {
     pub push: Option<PushSection>,
     pub deep_links: Option<DeepLinksSection>,
     pub emm: EmmSection,
+    /// The credentials and client config the brand names, read and checked at load.
+    pub inputs: Inputs,
+}
+
+/// What the brand's `file:`/`env:` references hold, checked the way their consumers load
+/// them. Its Debug output never shows content.
+#[derive(Default)]
+pub struct Inputs {
+    /// android.google_services: bytes and the Firebase project id.
+    pub google_services: Vec<u8>,
+    pub firebase_project: String,
+    pub push: Option<crate::push::PreparedPush>,
+}
+
+impl std::fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inputs")
+            .field("firebase_project", &self.firebase_project)
+            .field("push", &self.push.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The four iOS identifiers of the three targets, plus team and push environment.
@@ -260,10 +281,9 @@ impl Brand {
             SecretRef::parse(&raw.android.google_services, "android.google_services")
                 .map_err(|e| problems.push(format!("{shown}: {e}")))
                 .ok();
-        problems.into_result()?;
         let ios = derive_ios(&raw.ios);
         let override_dir = raw.assets.override_dir.as_ref().map(|o| dir.join(o));
-        Ok(Brand {
+        let mut brand = Brand {
             file: path.to_path_buf(),
             file_sha256: fsutil::sha256_hex(text.as_bytes()),
             branch: raw
@@ -285,13 +305,70 @@ impl Brand {
             ios,
             android: Android {
                 package: raw.android.package,
-                google_services: google_services.expect("validated above"),
+                // Placeholder only when the reference is invalid, which is reported below.
+                google_services: google_services
+                    .clone()
+                    .unwrap_or(SecretRef::Env(String::new())),
             },
             schemes: raw.schemes,
             push: raw.push,
             deep_links: raw.deep_links,
             emm: raw.emm,
-        })
+            inputs: Inputs::default(),
+        };
+        // Every input that needs no upstream is checked now, so one run reports every
+        // mistake in the brand, and nothing is cloned for a brand that cannot work.
+        brand.inputs = brand.read_inputs(google_services.is_some(), &mut problems);
+        problems.into_result()?;
+        Ok(brand)
+    }
+
+    fn read_inputs(&self, google_services_ok: bool, problems: &mut Problems) -> Inputs {
+        let mut inputs = Inputs::default();
+        let gs_shown = self.android.google_services.describe(&self.dir);
+        let gs = google_services_ok
+            .then(|| {
+                let bytes = self
+                    .android
+                    .google_services
+                    .read(&self.dir, "android.google_services")
+                    .map_err(|e| problems.push(format!("{e:#}")))
+                    .ok()?;
+                let gs = crate::native::android::parse_google_services(&bytes, &gs_shown)
+                    .and_then(|gs| {
+                        crate::native::android::check_google_services(
+                            &gs,
+                            &self.android.package,
+                            &gs_shown,
+                        )
+                        .map(|()| gs)
+                    })
+                    .map_err(|e| problems.push(format!("{e:#}")))
+                    .ok()?;
+                inputs.google_services = bytes;
+                Some(gs)
+            })
+            .flatten();
+        if let Some(gs) = &gs {
+            inputs.firebase_project = gs.project_id.clone();
+        }
+        let firebase = gs
+            .as_ref()
+            .map(|g| (g.project_id.as_str(), gs_shown.as_str()));
+        match crate::push::prepare(self, firebase) {
+            Ok(push) => inputs.push = push,
+            Err(e) => match e.downcast_ref::<Problems>() {
+                Some(many) => many.items().iter().for_each(|p| problems.push(p.clone())),
+                None => problems.push(format!("{e:#}")),
+            },
+        }
+        if let Some(dir) = &self.override_dir {
+            if let Err(e) = crate::overlay::walk::files(dir, "override directory (assets.override)")
+            {
+                problems.push(format!("{e:#}"));
+            }
+        }
+        inputs
     }
 
     /// The values written into config.json: server and auth scheme first, then `[config]`.

@@ -36,6 +36,16 @@ pub struct Lock {
     /// wrote, so `verify` can say which key changed and what it was.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub expected: BTreeMap<String, String>,
+    /// The APNs certificate's topic and end of validity, when the brand pushes with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apns_certificate: Option<LockCertificate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LockCertificate {
+    pub topic: String,
+    /// RFC 3339.
+    pub not_after: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -109,6 +119,7 @@ impl Lock {
             credentials,
             content,
             expected,
+            apns_certificate: None,
         })
     }
 

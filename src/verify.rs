@@ -6,13 +6,15 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
 
+use std::time::SystemTime;
+
 use crate::cli::VerifyArgs;
 use crate::content;
 use crate::fsutil;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
-use crate::push::{credentials, proxy_config, PROXY_CONFIG, PROXY_DIR};
+use crate::push::{credentials, proxy_config, CredentialKind, PROXY_CONFIG, PROXY_DIR};
 use crate::report;
 
 #[derive(Debug, Serialize)]
@@ -23,11 +25,22 @@ pub struct Check {
 }
 
 #[derive(Default)]
-struct Checks(Vec<Check>);
+struct Checks {
+    list: Vec<Check>,
+    /// True today, but soon not (an expiring certificate).
+    warnings: Vec<String>,
+}
 
 impl Checks {
+    fn done(self) -> Verified {
+        Verified {
+            checks: self.list,
+            warnings: self.warnings,
+        }
+    }
+
     fn add(&mut self, check: impl Into<String>, ok: bool, detail: impl Into<String>) -> bool {
-        self.0.push(Check {
+        self.list.push(Check {
             check: check.into(),
             ok,
             detail: detail.into(),
@@ -48,12 +61,15 @@ impl Checks {
 }
 
 pub fn run(args: &VerifyArgs) -> Result<()> {
-    let checks = verify(&args.dir)?;
+    let Verified { checks, warnings } = verify(&args.dir)?;
     let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
     if failed.is_empty() {
         if args.json {
-            report::print_json(&json!({"ok": true, "command": "verify", "checks": checks}));
+            report::print_json(
+                &json!({"ok": true, "command": "verify", "checks": checks, "warnings": warnings}),
+            );
         } else {
+            report::print_warnings(&warnings);
             for c in &checks {
                 println!("ok  {:<44} {}", c.check, c.detail);
             }
@@ -69,14 +85,22 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     for c in &failed {
         problems.push(format!("{}: {}", c.check, c.detail));
     }
+    report::print_warnings(&warnings);
     Err(problems
         .detail("checks", json!(checks))
         .detail("command", json!("verify"))
         .into())
 }
 
+/// What verify found: every check, passed or failed, and warnings about what holds today but
+/// will not for long.
+pub struct Verified {
+    pub checks: Vec<Check>,
+    pub warnings: Vec<String>,
+}
+
 /// Every check, passed or failed. An error only when DIR is not an apply output at all.
-pub fn verify(dir: &Path) -> Result<Vec<Check>> {
+pub fn verify(dir: &Path) -> Result<Verified> {
     let lock = Lock::read(dir)?;
     let mut checks = Checks::default();
     check_hashes(dir, &lock, &mut checks);
@@ -89,7 +113,7 @@ pub fn verify(dir: &Path) -> Result<Vec<Check>> {
             for e in [i.err(), a.err()].into_iter().flatten() {
                 checks.add("app files readable", false, format!("{e:#}"));
             }
-            return Ok(checks.0);
+            return Ok(checks.done());
         }
     };
     checks.add(
@@ -112,14 +136,14 @@ pub fn verify(dir: &Path) -> Result<Vec<Check>> {
                 config_path.display()
             ),
         );
-        return Ok(checks.0);
+        return Ok(checks.done());
     }
     let text = fsutil::read_to_string(&config_path)?;
     let config = match proxy_config::parse(&text, &config_path.display().to_string()) {
         Ok(c) => c,
         Err(e) => {
             checks.add("push proxy config decodes", false, format!("{e:#}"));
-            return Ok(checks.0);
+            return Ok(checks.done());
         }
     };
     let valid = proxy_config::validate(&config);
@@ -130,7 +154,7 @@ pub fn verify(dir: &Path) -> Result<Vec<Check>> {
     );
     check_apple(dir, &lock, &config, &ios_facts, &mut checks);
     check_android(dir, &lock, &config, &android_facts, &mut checks);
-    Ok(checks.0)
+    Ok(checks.done())
 }
 
 fn check_hashes(dir: &Path, lock: &Lock, checks: &mut Checks) {
@@ -219,7 +243,14 @@ fn local_credential(dir: &Path, configured: &str) -> std::path::PathBuf {
     dir.join(PROXY_DIR).join(name)
 }
 
-fn check_fingerprint(checks: &mut Checks, lock: &Lock, key: &str, path: &Path, private: bool) {
+fn check_fingerprint(
+    checks: &mut Checks,
+    lock: &Lock,
+    kind: CredentialKind,
+    path: &Path,
+    private: bool,
+) {
+    let key = kind.key();
     let Ok(bytes) = std::fs::read(path) else {
         checks.add(
             format!("{key} file"),
@@ -266,6 +297,40 @@ fn check_mode(checks: &mut Checks, key: &str, path: &Path) {
 
 #[cfg(not(unix))]
 fn check_mode(_checks: &mut Checks, _key: &str, _path: &Path) {}
+
+/// The APNs certificate as apns2 will load it, today: key readable with the configured
+/// password and matching, topic = the app's bundle id, not expired (a warning within 30 days).
+fn check_certificate(
+    checks: &mut Checks,
+    entry: &proxy_config::ApplePushSettings,
+    bundle_id: &str,
+    path: &Path,
+) {
+    let Ok(bytes) = std::fs::read(path) else {
+        return; // the fingerprint check reports the missing file
+    };
+    let shown = path.display().to_string();
+    let password = Some(entry.apple_push_cert_password.as_str());
+    match credentials::check_apple_cert(&bytes, password, bundle_id, &shown, SystemTime::now()) {
+        Ok(info) => {
+            if let Some(w) = credentials::expiry_warning(&info, &shown) {
+                checks.warnings.push(w);
+            }
+            checks.add(
+                "APNs certificate loads, matches the app, not expired",
+                true,
+                format!("topic {}, valid until {}", info.topic, info.not_after),
+            );
+        }
+        Err(e) => {
+            checks.add(
+                "APNs certificate loads, matches the app, not expired",
+                false,
+                format!("{e:#}"),
+            );
+        }
+    }
+}
 
 fn check_apple(
     dir: &Path,
@@ -334,15 +399,18 @@ fn check_apple(
         if let Ok(bytes) = std::fs::read(&path) {
             let pem = credentials::check_p8(&bytes, &path.display().to_string());
             checks.add(
-                "AppleAuthKeyFile is a PEM private key",
+                "AppleAuthKeyFile is an ES256 key apns2 loads",
                 pem.is_ok(),
-                path.display().to_string(),
+                pem.err()
+                    .map(|e| format!("{e:#}"))
+                    .unwrap_or_else(|| format!("{}: PKCS#8, EC P-256", path.display())),
             );
         }
-        check_fingerprint(checks, lock, "push.apple.auth_key", &path, true);
+        check_fingerprint(checks, lock, CredentialKind::AppleAuthKey, &path, true);
     } else if !entry.apple_push_cert_private.is_empty() {
         let path = local_credential(dir, &entry.apple_push_cert_private);
-        check_fingerprint(checks, lock, "push.apple.cert", &path, true);
+        check_certificate(checks, entry, &ios.bundle_id, &path);
+        check_fingerprint(checks, lock, CredentialKind::AppleCert, &path, true);
     } else {
         checks.add(
             "apple credentials",
@@ -361,7 +429,13 @@ fn check_android(
 ) {
     let gs_path = dir.join("app").join(android::GOOGLE_SERVICES);
     // A client config shipped inside the app: its mode does not matter.
-    check_fingerprint(checks, lock, "android.google_services", &gs_path, false);
+    check_fingerprint(
+        checks,
+        lock,
+        CredentialKind::GoogleServices,
+        &gs_path,
+        false,
+    );
     let Some(entry) = config
         .android_push_settings
         .iter()
@@ -369,7 +443,7 @@ fn check_android(
     else {
         if lock
             .credentials
-            .contains_key("push.android.service_account")
+            .contains_key(CredentialKind::FirebaseServiceAccount.key())
         {
             checks.add(
                 "android entry Type",
@@ -395,5 +469,11 @@ fn check_android(
             }
         }
     }
-    check_fingerprint(checks, lock, "push.android.service_account", &path, true);
+    check_fingerprint(
+        checks,
+        lock,
+        CredentialKind::FirebaseServiceAccount,
+        &path,
+        true,
+    );
 }

@@ -679,3 +679,57 @@ fn values_the_proxy_would_replace_are_written_as_it_uses_them() {
     assert_eq!(config["RetryTimeoutSec"], 8);
     assert_eq!(config["EnableConsoleLog"], true);
 }
+
+#[test]
+fn certificate_expiry_is_recorded_warned_and_rechecked_by_verify() {
+    let brand = TempBrand::acme();
+    brand.fresh_credentials();
+    // Valid for a few seconds: apply warns, verify a little later fails.
+    let cert = apns_cert_pem_valid_for("com.acme.chat", std::time::Duration::from_secs(3));
+    use_certificate(&brand, &cert);
+    let run = brand.apply(&[]).expect(0);
+    run.stderr_has(
+        "warning: push.apple.cert: the APNs certificate for \"com.acme.chat\" expires on ",
+    )
+    .stderr_has("(in 0 days)");
+    let lock = read_json(&brand.out.join("mmbrand.lock.json"));
+    assert_eq!(lock["apns_certificate"]["topic"], "com.acme.chat");
+    assert!(lock["apns_certificate"]["not_after"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()])
+        .expect(1)
+        .stderr_has("APNs certificate loads, matches the app, not expired:")
+        .stderr_has("expired");
+}
+
+#[test]
+fn every_push_problem_of_a_brand_is_reported_in_one_run() {
+    let brand = TempBrand::acme();
+    brand.fresh_credentials();
+    brand.edit("team_id = \"AB12CD34EF\"", "team_id = \"ab12\"");
+    let sec1 = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBsVJqcM4bI/F6Qr5m/oAoGCCqGSM49\nAwEHoUQDQgAE4ET5Ch4u4tpq6v1Gq+YxNS4IB/DSLsZnW0Fxxc7Nh0ssBMyZVpDe\nqDvHJ/pRbbHoIRNVYgKTxwMmEcmg2/KdYA==\n-----END EC PRIVATE KEY-----\n";
+    fs::write(brand.dir.join("secrets/AuthKey_KEY1234567.p8"), sec1).unwrap();
+    let ec_account = serde_json::json!({
+        "type": "service_account",
+        "project_id": "acme-chat-example",
+        "private_key": p8_pem(),
+        "client_email": "push@acme-chat-example.iam.gserviceaccount.com",
+        "token_uri": "https://oauth2.googleapis.com/token"
+    });
+    fs::write(
+        brand.dir.join("secrets/fcm-service-account.json"),
+        ec_account.to_string(),
+    )
+    .unwrap();
+    brand.append("[push.proxy]\nRetryTimeoutSec = 99\n");
+    let run = fails(&brand);
+    run.stderr_has("ios.team_id: \"ab12\" is not an Apple team id")
+        .stderr_has("EC PRIVATE KEY")
+        .stderr_has("openssl pkcs8 -topk8 -nocrypt")
+        .stderr_has("fcm-service-account.json")
+        .stderr_has("RSA")
+        .stderr_has("RetryTimeoutSec (99) must not exceed SendTimeoutSec (30)");
+}

@@ -13,6 +13,7 @@ use anyhow::{bail, Result};
 
 use crate::brand::{Brand, PushSection, SecretRef};
 use crate::fsutil;
+use crate::problems::Problems;
 use credentials::CertInfo;
 use proxy_config::{AndroidPushSettings, ApplePushSettings};
 
@@ -23,9 +24,31 @@ pub const PROXY_CONFIG: &str = "mattermost-push-proxy.json";
 /// as that folder works unchanged (the Docker image's `/mattermost-push-proxy/config` volume).
 pub const DEFAULT_PROXY_ROOT: &str = "./config";
 
+/// The credentials a brand names, each with its brand key (used in messages and as its name
+/// in the lock file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CredentialKind {
+    AppleAuthKey,
+    AppleCert,
+    FirebaseServiceAccount,
+    /// The app's Firebase client config: not secret, but its fingerprint pairs app and proxy.
+    GoogleServices,
+}
+
+impl CredentialKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            CredentialKind::AppleAuthKey => "push.apple.auth_key",
+            CredentialKind::AppleCert => "push.apple.cert",
+            CredentialKind::FirebaseServiceAccount => "push.android.service_account",
+            CredentialKind::GoogleServices => "android.google_services",
+        }
+    }
+}
+
 /// A credential read and checked, ready to be written.
 struct Credential {
-    key: &'static str,
+    kind: CredentialKind,
     file_name: String,
     bytes: Vec<u8>,
 }
@@ -42,6 +65,8 @@ pub struct PreparedPush {
     /// `[push.network] ca_bundle`, checked to be PEM certificates.
     ca_bundle: Option<Vec<u8>>,
     cert_info: Option<CertInfo>,
+    /// The service account's token endpoint, which the proxy contacts.
+    token_uri: Option<String>,
 }
 
 enum AppleAuth {
@@ -49,68 +74,66 @@ enum AppleAuth {
     Certificate { cert_file: String },
 }
 
-/// Reads and cross-checks the `[push]` credentials against the app's Firebase project.
-/// `None` when the brand has no `[push]`.
-pub fn prepare(
-    brand: &Brand,
-    firebase_project: &str,
-    google_services_shown: &str,
-) -> Result<Option<PreparedPush>> {
+/// Runs one independent check; its failure (every item of it) joins `problems`.
+fn collect<T>(problems: &mut Problems, result: Result<T>) -> Option<T> {
+    match result {
+        Ok(v) => Some(v),
+        Err(e) => {
+            match e.downcast_ref::<Problems>() {
+                Some(many) => many.items().iter().for_each(|p| problems.push(p.clone())),
+                None => problems.push(format!("{e:#}")),
+            }
+            None
+        }
+    }
+}
+
+/// Reads and checks every `[push]` credential the way the proxy will load it, and pairs the
+/// service account with the app's Firebase project (`firebase` = (project id, where the
+/// google-services.json came from), when that file could be read). Every problem found is
+/// reported together. `None` when the brand has no `[push]`.
+pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<PreparedPush>> {
     let Some(push) = &brand.push else {
         return Ok(None);
     };
     let shown_brand = brand.file.display().to_string();
+    let mut problems = Problems::new();
     // Read first: the certificate check decrypts its key with it, as the proxy will.
-    let cert_password = match push.apple.as_ref().and_then(|a| a.cert_password.as_deref()) {
-        Some(r) => {
-            let r = SecretRef::parse(r, "push.apple.cert_password")
-                .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
-            let bytes = r.read(&brand.dir, "push.apple.cert_password")?;
-            Some(
-                String::from_utf8(bytes)
-                    .map_err(|_| anyhow::anyhow!("push.apple.cert_password: not UTF-8 text"))?
-                    .trim_end_matches(['\r', '\n'])
-                    .to_string(),
-            )
-        }
-        None => None,
-    };
+    let cert_password = collect(&mut problems, read_cert_password(brand, push)).flatten();
     let mut credentials = Vec::new();
     let mut cert_info = None;
-    let apple = prepare_apple(
-        brand,
-        push,
-        &shown_brand,
-        cert_password.as_deref(),
-        &mut credentials,
-        &mut cert_info,
-    )?;
-    if let Some(android) = &push.android {
-        let r = SecretRef::parse(&android.service_account, "push.android.service_account")
-            .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
-        let bytes = r.read(&brand.dir, "push.android.service_account")?;
-        let shown = r.describe(&brand.dir);
-        let account = credentials::parse_service_account(&bytes, &shown)?;
-        if account.project_id != firebase_project {
-            bail!(
-                "Firebase projects differ: the service account {shown} (push.android.service_account) is for project_id {:?}, but the app's {google_services_shown} (android.google_services) is for {firebase_project:?}; the proxy could not deliver to this app. Use a service-account key of project {firebase_project:?}",
-                account.project_id
-            );
-        }
-        credentials.push(Credential {
-            key: "push.android.service_account",
-            file_name: r.file_name("fcm-service-account.json"),
-            bytes,
-        });
+    let apple = collect(
+        &mut problems,
+        prepare_apple(
+            brand,
+            push,
+            &shown_brand,
+            cert_password.as_deref(),
+            &mut credentials,
+            &mut cert_info,
+        ),
+    )
+    .flatten();
+    let token_uri = collect(
+        &mut problems,
+        prepare_android(brand, push, &shown_brand, firebase, &mut credentials),
+    )
+    .flatten();
+    if push.apple.is_none() && push.android.is_none() {
+        problems.push(format!(
+            "{shown_brand}: [push] needs [push.apple] and/or [push.android] credentials"
+        ));
     }
-    if apple.is_none() && push.android.is_none() {
-        bail!("{shown_brand}: [push] needs [push.apple] and/or [push.android] credentials");
-    }
-    let (config, notes) = proxy_config::from_overrides(&push.proxy, &shown_brand)?;
+    let overrides = collect(
+        &mut problems,
+        proxy_config::from_overrides(&push.proxy, &shown_brand),
+    );
     let ca_bundle = match &push.network {
-        Some(net) => deploy::read_ca_bundle(net, brand)?,
+        Some(net) => collect(&mut problems, deploy::read_ca_bundle(net, brand)).flatten(),
         None => None,
     };
+    problems.into_result()?;
+    let (config, notes) = overrides.expect("no problems, so the overrides were read");
     Ok(Some(PreparedPush {
         credentials,
         config,
@@ -119,7 +142,54 @@ pub fn prepare(
         apple,
         cert_password,
         cert_info,
+        token_uri,
     }))
+}
+
+fn read_cert_password(brand: &Brand, push: &PushSection) -> Result<Option<String>> {
+    let Some(r) = push.apple.as_ref().and_then(|a| a.cert_password.as_deref()) else {
+        return Ok(None);
+    };
+    let r = SecretRef::parse(r, "push.apple.cert_password")
+        .map_err(|e| anyhow::anyhow!("{}: {e}", brand.file.display()))?;
+    let bytes = r.read(&brand.dir, "push.apple.cert_password")?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("push.apple.cert_password: not UTF-8 text"))?;
+    Ok(Some(text.trim_end_matches(['\r', '\n']).to_string()))
+}
+
+/// The service account: readable by oauth2, and of the app's Firebase project. Returns its
+/// token endpoint.
+fn prepare_android(
+    brand: &Brand,
+    push: &PushSection,
+    shown_brand: &str,
+    firebase: Option<(&str, &str)>,
+    credentials: &mut Vec<Credential>,
+) -> Result<Option<String>> {
+    let Some(android) = &push.android else {
+        return Ok(None);
+    };
+    let kind = CredentialKind::FirebaseServiceAccount;
+    let r = SecretRef::parse(&android.service_account, kind.key())
+        .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
+    let bytes = r.read(&brand.dir, kind.key())?;
+    let shown = r.describe(&brand.dir);
+    let account = credentials::parse_service_account(&bytes, &shown)?;
+    if let Some((project, gs_shown)) = firebase {
+        if account.project_id != project {
+            bail!(
+                "Firebase projects differ: the service account {shown} (push.android.service_account) is for project_id {:?}, but the app's {gs_shown} (android.google_services) is for {project:?}; the proxy could not deliver to this app. Use a service-account key of project {project:?}",
+                account.project_id
+            );
+        }
+    }
+    credentials.push(Credential {
+        kind,
+        file_name: r.file_name("fcm-service-account.json"),
+        bytes,
+    });
+    Ok(Some(account.token_uri))
 }
 
 fn prepare_apple(
@@ -151,7 +221,7 @@ fn prepare_apple(
                 }
             }
             credentials.push(Credential {
-                key: "push.apple.auth_key",
+                kind: CredentialKind::AppleAuthKey,
                 file_name: file_name.clone(),
                 bytes,
             });
@@ -173,7 +243,7 @@ fn prepare_apple(
             )?);
             let file_name = r.file_name("apns-cert.pem");
             credentials.push(Credential {
-                key: "push.apple.cert",
+                kind: CredentialKind::AppleCert,
                 file_name: file_name.clone(),
                 bytes,
             });
@@ -212,7 +282,7 @@ impl PreparedPush {
         let mut fingerprints = BTreeMap::new();
         for c in &self.credentials {
             credentials::write_private(&dir.join(&c.file_name), &c.bytes)?;
-            fingerprints.insert(c.key.to_string(), fsutil::sha256_hex(&c.bytes));
+            fingerprints.insert(c.kind.key().to_string(), fsutil::sha256_hex(&c.bytes));
         }
         let ios = &brand.ios;
         let apple: Vec<ApplePushSettings> = self
@@ -246,7 +316,7 @@ impl PreparedPush {
         let android: Vec<AndroidPushSettings> = self
             .credentials
             .iter()
-            .filter(|c| c.key == "push.android.service_account")
+            .filter(|c| c.kind == CredentialKind::FirebaseServiceAccount)
             .map(|c| AndroidPushSettings {
                 kind: proxy_config::ANDROID_TYPE.to_string(),
                 android_api_key: String::new(),
@@ -270,21 +340,11 @@ impl PreparedPush {
             brand,
             &config,
             proxy_root,
-            self.token_uri().as_deref(),
+            self.token_uri.as_deref(),
             self.ca_bundle.as_deref(),
         )?;
         write_readme(root, brand, proxy_root)?;
         Ok(fingerprints)
-    }
-
-    /// The service account's `token_uri`, which the proxy contacts for OAuth tokens.
-    fn token_uri(&self) -> Option<String> {
-        let c = self
-            .credentials
-            .iter()
-            .find(|c| c.key == "push.android.service_account")?;
-        let v: serde_json::Value = serde_json::from_slice(&c.bytes).ok()?;
-        v.get("token_uri")?.as_str().map(str::to_string)
     }
 }
 

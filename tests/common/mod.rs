@@ -343,6 +343,11 @@ pub fn rsa_pem() -> String {
 /// `bundle_id` valid for `days` more days, and its RSA key ([`rsa_key`]). Signed by a
 /// throwaway key: neither mmbrand nor the proxy checks the signature.
 pub fn apns_cert_pem(bundle_id: &str, days: u64) -> String {
+    apns_cert_pem_valid_for(bundle_id, std::time::Duration::from_secs(days * 86_400))
+}
+
+/// Like [`apns_cert_pem`], valid for `validity` from now (to test expiry within a test run).
+pub fn apns_cert_pem_valid_for(bundle_id: &str, validity: std::time::Duration) -> String {
     use std::str::FromStr;
     use std::time::{Duration, SystemTime};
     use x509_cert::builder::{Builder, CertificateBuilder, Profile};
@@ -354,7 +359,7 @@ pub fn apns_cert_pem(bundle_id: &str, days: u64) -> String {
     let now = SystemTime::now();
     let validity = Validity {
         not_before: Time::try_from(now - day).unwrap(),
-        not_after: Time::try_from(now + day * days as u32).unwrap(),
+        not_after: Time::try_from(now + validity).unwrap(),
     };
     let subject = x509_cert::name::Name::from_str(&format!(
         "UID={bundle_id},CN=Apple Push Services: {bundle_id},OU=AB12CD34EF,C=US"
