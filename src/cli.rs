@@ -27,6 +27,7 @@ impl Cli {
             Command::Plan(a) => a.json,
             Command::Apply(a) => a.json,
             Command::Verify(a) => a.json,
+            Command::Doctor(a) => a.json,
             Command::Batch(a) => a.json,
             Command::Init(_) => false,
         }
@@ -53,6 +54,17 @@ pub enum Command {
     /// Check that an `apply` output directory is consistent: app and push proxy share
     /// credentials, and no file changed since the lock file was written.
     Verify(VerifyArgs),
+    /// Ask a running mattermost-push-proxy whether it can deliver to this brand's app.
+    ///
+    /// Checks that GET <URL>/version answers and reports the proxy's version. With
+    /// --device-id, sends one test push through <URL>/api/v1/send_push (the same silent
+    /// "test" push the Mattermost server sends) and explains the answer against DIR: which
+    /// entry of DIR/push-proxy/mattermost-push-proxy.json the token's prefix selects, and on a
+    /// rejected token (REMOVE) or a missing entry what to compare (ApplePushTopic and the
+    /// bundle id, ApplePushUseDevelopment and aps-environment, the service account's project
+    /// and google-services.json). Exit status 1 when the proxy is unreachable or a check
+    /// fails.
+    Doctor(DoctorArgs),
     /// Create a new brand directory with a commented brand.toml and an empty override tree.
     Init(InitArgs),
     /// Apply several brand files on one upstream checkout, one output folder per brand.
@@ -145,6 +157,29 @@ pub struct ApplyArgs {
 pub struct VerifyArgs {
     /// A directory written by `mmbrand apply`.
     pub dir: PathBuf,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// A directory written by `mmbrand apply`.
+    pub dir: PathBuf,
+    /// The running push proxy's base URL, as in the Mattermost server's
+    /// EmailSettings.PushNotificationServer (e.g. http://localhost:8066).
+    #[arg(long, value_name = "URL", value_parser = crate::doctor::parse_proxy_url)]
+    pub proxy: String,
+    /// A device id as the Mattermost server stores it in its Sessions table
+    /// (apple_rn-v2:<token>, apple_rnbeta-v2:<token>, android_rn-v2:<token>); sends one
+    /// test push to that device.
+    #[arg(long, value_name = "ID", value_parser = crate::doctor::parse_device_id)]
+    pub device_id: Option<crate::doctor::DeviceId>,
+    /// Seconds to wait for a connection and for each answer [default: 10; the test push
+    /// waits at least the config's SendTimeoutSec + 5, the time the proxy may spend retrying
+    /// APNs or FCM].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout_secs: Option<u64>,
     /// Print one JSON document on stdout.
     #[arg(long)]
     pub json: bool,

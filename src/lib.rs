@@ -8,6 +8,7 @@ pub mod apply;
 pub mod brand;
 pub mod cli;
 pub mod content;
+pub mod doctor;
 pub mod emit;
 pub mod fsutil;
 pub mod lock;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Plan(args) => plan::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Doctor(args) => doctor::run(&args),
         Command::Init(_) => not_implemented("init"),
         Command::Batch(_) => not_implemented("batch"),
     }
