@@ -733,3 +733,141 @@ fn every_push_problem_of_a_brand_is_reported_in_one_run() {
         .stderr_has("RSA")
         .stderr_has("RetryTimeoutSec (99) must not exceed SendTimeoutSec (30)");
 }
+
+/// `openssl <args>` with `input` on stdin; None (with the reason printed) when openssl is absent.
+fn openssl(args: &[&str], input: &str) -> Option<String> {
+    use std::io::Write;
+    let mut child = match std::process::Command::new("openssl")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("SKIPPED: openssl is not available ({e})");
+            return None;
+        }
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+fn apply_with_cert_password(brand: &TempBrand, password: &str) -> Run {
+    let args: Vec<std::ffi::OsString> = vec![
+        "apply".into(),
+        brand.file().into(),
+        "--out".into(),
+        brand.out.clone().into(),
+    ];
+    mmbrand_env(args, &[("MMBRAND_TEST_CERT_PW", password.as_ref())])
+}
+
+#[test]
+fn encrypted_certificate_keys_as_apns2_reads_them() {
+    let cert_pem = apns_cert_pem("com.acme.chat", 365);
+    let cert_only: String = cert_pem
+        .split_inclusive('\n')
+        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
+        .take_while(|l| !l.starts_with("-----BEGIN PRIVATE KEY"))
+        .collect();
+    // A legacy-encrypted PEM (Proc-Type/DEK-Info), which apns2 decrypts with the password.
+    let Some(legacy) = openssl(
+        &[
+            "rsa",
+            "-aes256",
+            "-traditional",
+            "-passout",
+            "pass:s3cret-pw",
+        ],
+        &rsa_pem(),
+    ) else {
+        return;
+    };
+    assert!(legacy.contains("DEK-Info: AES-256-CBC"));
+    let brand = TempBrand::acme();
+    use_certificate(&brand, &format!("{cert_only}{legacy}"));
+    brand.edit(
+        "cert = \"file:secrets/apns.pem\"",
+        "cert = \"file:secrets/apns.pem\"\ncert_password = \"env:MMBRAND_TEST_CERT_PW\"",
+    );
+    apply_with_cert_password(&brand, "wrong-pw")
+        .expect(1)
+        .stderr_has("apns.pem: push.apple.cert_password does not decrypt the private key");
+    assert!(!brand.out.exists());
+    apply_with_cert_password(&brand, "s3cret-pw").expect(0);
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+
+    // OpenSSL 3's default export: a PKCS#8 ENCRYPTED PRIVATE KEY, which apns2 cannot read.
+    let Some(pkcs8) = openssl(
+        &[
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-passout",
+            "pass:s3cret-pw",
+        ],
+        &rsa_pem(),
+    ) else {
+        return;
+    };
+    let brand = TempBrand::acme();
+    use_certificate(&brand, &format!("{cert_only}{pkcs8}"));
+    brand.edit(
+        "cert = \"file:secrets/apns.pem\"",
+        "cert = \"file:secrets/apns.pem\"\ncert_password = \"env:MMBRAND_TEST_CERT_PW\"",
+    );
+    let run = apply_with_cert_password(&brand, "s3cret-pw").expect(1);
+    run.stderr_has("ENCRYPTED PRIVATE KEY").stderr_has("-nodes");
+}
+
+#[test]
+fn token_keys_that_are_not_es256_are_refused() {
+    for (what, args) in [
+        (
+            "P-384",
+            vec![
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-384",
+            ],
+        ),
+        (
+            "RSA",
+            vec![
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+            ],
+        ),
+    ] {
+        let Some(key) = openssl(&args, "") else {
+            return;
+        };
+        let brand = TempBrand::acme();
+        fs::write(brand.dir.join("secrets/AuthKey_KEY1234567.p8"), &key).unwrap();
+        let run = fails(&brand);
+        run.stderr_has("AuthKey_KEY1234567.p8").stderr_has("P-256");
+        assert!(
+            !run.stderr.contains(key.lines().nth(1).unwrap()),
+            "{what}: key material shown"
+        );
+    }
+}
