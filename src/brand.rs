@@ -3,6 +3,7 @@
 //! Every key of the brand file is read here and nowhere else; later steps get a validated
 //! `Brand` whose derived identifiers are already filled in.
 pub mod identifiers;
+pub mod reference;
 pub mod secret;
 
 use std::path::{Path, PathBuf};
@@ -263,6 +264,17 @@ impl Brand {
     /// Reads, parses and validates a brand file; every problem is reported at once.
     pub fn load(path: &Path) -> Result<Brand> {
         let text = fsutil::read_to_string(path).context("cannot read the brand file")?;
+        // Every missing required key at once, before serde stops at the first.
+        if let Ok(table) = toml::from_str::<toml::Table>(&text) {
+            let missing = reference::missing_required(&table);
+            if !missing.is_empty() {
+                let mut problems = Problems::new();
+                for m in missing {
+                    problems.push(format!("{}: {m}", path.display()));
+                }
+                return Err(problems.into());
+            }
+        }
         let raw: BrandFile = toml::from_str(&text)
             .map_err(|e| anyhow::anyhow!(identifiers::toml_error(path, &text, &e)))?;
         let dir = path

@@ -65,9 +65,14 @@ pub enum Command {
     /// and google-services.json). Exit status 1 when the proxy is unreachable or a check
     /// fails.
     Doctor(DoctorArgs),
-    /// Create a new brand directory with a commented brand.toml and an empty override tree.
+    /// Create a new brand: brand.toml with every key documented and commented out, an
+    /// override/ tree (config.json stub, a README of the icons and splash screens a brand
+    /// replaces and their sizes), and secrets/ ignored by git. Then `mmbrand plan
+    /// DIR/brand.toml` lists what is still missing.
     Init(InitArgs),
     /// Apply several brand files on one upstream checkout, one output folder per brand.
+    /// Not implemented yet, so not listed in --help.
+    #[command(hide = true)]
     Batch(BatchArgs),
 }
 
@@ -187,8 +192,12 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Directory to create.
+    /// Directory of the new brand (created; an existing brand there is never overwritten).
     pub dir: PathBuf,
+    /// A local mattermost-mobile checkout whose assets/base gives the icon and splash files,
+    /// with their pixel sizes, listed in override/README.md.
+    #[arg(long, value_name = "PATH")]
+    pub source: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

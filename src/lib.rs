@@ -11,6 +11,7 @@ pub mod content;
 pub mod doctor;
 pub mod emit;
 pub mod fsutil;
+pub mod init;
 pub mod lock;
 pub mod native;
 pub mod overlay;
@@ -35,7 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Apply(args) => apply::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Doctor(args) => doctor::run(&args),
-        Command::Init(_) => not_implemented("init"),
+        Command::Init(args) => init::run(&args),
         Command::Batch(_) => not_implemented("batch"),
     }
 }
