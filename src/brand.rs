@@ -264,19 +264,26 @@ impl Brand {
     /// Reads, parses and validates a brand file; every problem is reported at once.
     pub fn load(path: &Path) -> Result<Brand> {
         let text = fsutil::read_to_string(path).context("cannot read the brand file")?;
-        // Every missing required key at once, before serde stops at the first.
-        if let Ok(table) = toml::from_str::<toml::Table>(&text) {
-            let missing = reference::missing_required(&table);
-            if !missing.is_empty() {
+        // Every missing required key at once (serde stops at the first), with serde's own
+        // message when it is about something else, such as a misspelt key.
+        let missing = toml::from_str::<toml::Table>(&text)
+            .map(|t| reference::missing_required(&t))
+            .unwrap_or_default();
+        let raw: BrandFile = match toml::from_str(&text) {
+            Ok(raw) if missing.is_empty() => raw,
+            result => {
                 let mut problems = Problems::new();
+                if let Err(e) = &result {
+                    if missing.is_empty() || !e.message().starts_with("missing field") {
+                        problems.push(identifiers::toml_error(path, &text, e));
+                    }
+                }
                 for m in missing {
                     problems.push(format!("{}: {m}", path.display()));
                 }
                 return Err(problems.into());
             }
-        }
-        let raw: BrandFile = toml::from_str(&text)
-            .map_err(|e| anyhow::anyhow!(identifiers::toml_error(path, &text, &e)))?;
+        };
         let dir = path
             .parent()
             .map(Path::to_path_buf)
