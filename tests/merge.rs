@@ -430,8 +430,18 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn commands_not_built_yet_fail_loudly() {
-    common::mmbrand(["init", "x"])
-        .expect(1)
-        .stderr_has("not implemented");
+fn commands_not_built_yet_fail_loudly_and_are_not_advertised() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    common::mmbrand([
+        "batch".as_ref(),
+        "brand.toml".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])
+    .expect(1)
+    .stderr_has("not implemented");
+    assert!(!out.exists());
+    let help = common::mmbrand(["--help"]).expect(0);
+    assert!(!help.stdout.contains("batch"), "{}", help.stdout);
 }
