@@ -391,11 +391,55 @@ pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> String {
         .map(|span| line_col(text, span.start))
         .unwrap_or((1, 1));
     let message = err.message().trim_end();
+    // serde names the type but not the key: "invalid type: string \"yes\", expected a boolean".
+    let key = (!message.starts_with("unknown field"))
+        .then(|| err.span().and_then(|span| key_at(text, span.start)))
+        .flatten()
+        .map(|k| format!("{k}: "))
+        .unwrap_or_default();
     format!(
-        "{}:{line}:{col}: {message}{}",
+        "{}:{line}:{col}: {key}{message}{}{}",
         path.display(),
-        unknown_field_hint(message)
+        unknown_field_hint(message),
+        type_hint(message)
     )
+}
+
+/// The dotted key (`emm.in_app_pin_code`) whose value starts at `offset`: the key before the
+/// `=` on that line, under the nearest table header above it.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let (key, _) = before[line_start..].split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with(['#', '[']) {
+        return None;
+    }
+    let table = before[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .and_then(|l| l.trim_start_matches('[').split(']').next())
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
+}
+
+/// How to write the value serde expected.
+fn type_hint(message: &str) -> &'static str {
+    if !message.starts_with("invalid type") {
+        ""
+    } else if message.ends_with("expected a boolean") {
+        "; write true or false, without quotes"
+    } else if message.ends_with("expected i64") || message.ends_with("expected u64") {
+        "; write a whole number, without quotes"
+    } else {
+        ""
+    }
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -458,6 +502,14 @@ mod tests {
         assert!(url_scheme("acmechat").is_ok());
         assert!(url_scheme("acme://").is_err());
         assert!(url_scheme("Acme").is_err());
+    }
+
+    #[test]
+    fn type_errors_name_the_key() {
+        let text = "name = \"x\"\n[emm]\nin_app_pin_code = \"yes\"\n";
+        let offset = text.find("\"yes\"").unwrap();
+        assert_eq!(key_at(text, offset).as_deref(), Some("emm.in_app_pin_code"));
+        assert_eq!(key_at(text, 0), None);
     }
 
     #[test]
