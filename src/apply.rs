@@ -118,6 +118,7 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
         app_files.extend(fastfile::guard_source_move(&app)?);
     }
     app_files.extend(emit::fastlane::write(&app, brand)?);
+    app_files.extend(emit::well_known::apply_app(&app, brand)?);
 
     let mut credentials = BTreeMap::from([(
         "android.google_services".to_string(),
@@ -127,6 +128,7 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
         credentials.extend(push.write(root, brand, proxy_root)?);
     }
     push::server_settings::write(root, brand)?;
+    emit::well_known::write(root, brand)?;
     let secrets = push.map(push::PreparedPush::secrets).unwrap_or_default();
     secret_scan::check_app(&app, &app_files, &secrets)?;
     let mut lock = Lock::new(root, brand, &upstream, &app_files, credentials)?;

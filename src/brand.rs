@@ -165,13 +165,19 @@ pub struct PushAndroidSection {
     pub service_account: String,
 }
 
+/// iOS Universal Links and Android App Links for the brand's server domains.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeepLinksSection {
+    /// Host names (no scheme, port or path) whose links open the app.
     #[serde(default)]
     pub domains: Vec<String>,
+    /// SHA-256 fingerprints of the certificates the Android app is signed with.
     #[serde(default)]
     pub android_cert_sha256: Vec<String>,
+    /// `file:` (or `env:`) reference to a signing certificate (PEM or DER); its SHA-256 is
+    /// added to the fingerprints.
+    pub android_cert: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -222,6 +228,8 @@ pub struct Inputs {
     pub google_services: Vec<u8>,
     pub firebase_project: String,
     pub push: Option<crate::push::PreparedPush>,
+    /// `[deep_links]`: domains and normalised certificate fingerprints.
+    pub deep_links: Option<crate::emit::well_known::DeepLinks>,
 }
 
 impl std::fmt::Debug for Inputs {
@@ -229,6 +237,7 @@ impl std::fmt::Debug for Inputs {
         f.debug_struct("Inputs")
             .field("firebase_project", &self.firebase_project)
             .field("push", &self.push.is_some())
+            .field("deep_links", &self.deep_links)
             .finish_non_exhaustive()
     }
 }
@@ -380,6 +389,12 @@ impl Brand {
                 Some(many) => many.items().iter().for_each(|p| problems.push(p.clone())),
                 None => problems.push(format!("{e:#}")),
             },
+        }
+        if let Some(links) = &self.deep_links {
+            match crate::emit::well_known::prepare(links, &self.dir) {
+                Ok(prepared) => inputs.deep_links = Some(prepared),
+                Err(e) => problems.push(format!("{}: {e:#}", self.file.display())),
+            }
         }
         if let Some(dir) = &self.override_dir {
             if let Err(e) = crate::overlay::walk::files(dir, "override directory (assets.override)")

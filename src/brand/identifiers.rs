@@ -172,13 +172,67 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         }
     }
     if let Some(links) = &raw.deep_links {
-        for d in &links.domains {
-            check("deep_links.domains", host_name(d));
+        if links.domains.is_empty() {
+            check(
+                "deep_links.domains",
+                Err("is empty: list the host names whose links open the app, e.g. [\"chat.acme.example\"], or remove [deep_links]".into()),
+            );
+        }
+        for (i, d) in links.domains.iter().enumerate() {
+            check("deep_links.domains", link_domain(d));
+            if links.domains[..i].contains(d) {
+                check("deep_links.domains", Err(format!("{d:?} is listed twice")));
+            }
         }
         for c in &links.android_cert_sha256 {
             check("deep_links.android_cert_sha256", cert_fingerprint(c));
         }
+        if !links.domains.is_empty()
+            && links.android_cert_sha256.is_empty()
+            && links.android_cert.is_none()
+        {
+            check("deep_links", Err(NO_FINGERPRINT.into()));
+        }
     }
+}
+
+/// Why `[deep_links]` needs a certificate, and where to get one.
+const NO_FINGERPRINT: &str = "Android App Links cannot be verified without the SHA-256 fingerprint of the certificate the app is signed with: set android_cert_sha256 = [\"14:6D:…\"] (`keytool -list -v -keystore <keystore>`; with Play App Signing, the app signing key's from the Play Console, App integrity) or android_cert = \"file:<certificate.pem or .der>\"";
+
+/// A domain for Universal Links and App Links: a lower-case host name, nothing else.
+pub fn link_domain(v: &str) -> Result<(), String> {
+    let example = "e.g. \"chat.acme.example\"";
+    if let Some((scheme, rest)) = v.split_once("://") {
+        let host = rest.split(['/', ':']).next().unwrap_or(rest);
+        return Err(format!("{v:?} has a scheme ({scheme}://): give the host name only ({host:?}); links are verified over https"));
+    }
+    if let Some((host, path)) = v.split_once('/') {
+        return Err(format!("{v:?} has a path (/{path}): give the host name only ({:?}); iOS and Android fetch the /.well-known/ files from the domain's root, and the link paths match under any server path", host.split(':').next().unwrap_or(host)));
+    }
+    if let Some((host, port)) = v.rsplit_once(':') {
+        return Err(format!("{v:?} has a port (:{port}): give the host name only ({host:?}); iOS and Android verify links on https port 443 only"));
+    }
+    if v.contains('*') {
+        return Err(format!("{v:?}: wildcards are not supported; list each host (each must serve the /.well-known/ files)"));
+    }
+    if v.parse::<std::net::IpAddr>().is_ok() {
+        return Err(format!(
+            "{v:?} is an IP address: Universal Links and App Links need a domain name, {example}"
+        ));
+    }
+    if v != v.to_ascii_lowercase() {
+        return Err(format!(
+            "{v:?} must be lower case ({:?}): Android matches android:host case-sensitively",
+            v.to_ascii_lowercase()
+        ));
+    }
+    host_name(v)?;
+    if !v.contains('.') || v.len() > 253 || v.split('.').any(|l| l.len() > 63) {
+        return Err(format!(
+            "{v:?} is not a fully qualified domain name, {example}"
+        ));
+    }
+    Ok(())
 }
 
 pub fn slug(v: &str) -> Result<(), String> {
@@ -365,13 +419,16 @@ fn host_name(v: &str) -> Result<(), String> {
 
 fn cert_fingerprint(v: &str) -> Result<(), String> {
     let parts: Vec<&str> = v.split(':').collect();
-    let ok = parts.len() == 32
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
-    ok.then_some(()).ok_or_else(|| {
-        format!("{v:?} is not a SHA-256 certificate fingerprint: 32 hex bytes separated by ':'")
-    })
+    let hex = parts
+        .iter()
+        .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
+    if hex && parts.len() == 32 {
+        return Ok(());
+    }
+    if hex && parts.len() == 20 {
+        return Err(format!("{v:?} is a SHA-1 fingerprint (20 bytes); App Links need the certificate's SHA-256 (the \"SHA256:\" line of `keytool -list -v`)"));
+    }
+    Err(format!("{v:?} is not a SHA-256 certificate fingerprint: 32 hex bytes separated by ':', as `keytool -list -v` prints it (\"14:6D:E9:…:E5\")"))
 }
 
 fn one_of(v: &str, allowed: &[&str]) -> Result<(), String> {
@@ -502,6 +559,37 @@ mod tests {
         assert!(url_scheme("acmechat").is_ok());
         assert!(url_scheme("acme://").is_err());
         assert!(url_scheme("Acme").is_err());
+    }
+
+    #[test]
+    fn link_domains_say_what_is_wrong() {
+        assert!(link_domain("chat.acme.example").is_ok());
+        for (bad, why) in [
+            ("https://chat.acme.example", "has a scheme"),
+            ("chat.acme.example:8065", "has a port"),
+            ("chat.acme.example/mattermost", "has a path"),
+            ("*.acme.example", "wildcards"),
+            ("10.0.0.5", "IP address"),
+            ("Chat.Acme.example", "lower case"),
+            ("localhost", "fully qualified"),
+            ("chat_acme.example", "not a host name"),
+        ] {
+            let err = link_domain(bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_must_be_sha256() {
+        let sha256 = vec!["AB"; 32].join(":");
+        assert!(cert_fingerprint(&sha256).is_ok());
+        assert!(cert_fingerprint(&sha256.to_lowercase()).is_ok());
+        assert!(cert_fingerprint(&vec!["AB"; 20].join(":"))
+            .unwrap_err()
+            .contains("SHA-1"));
+        assert!(cert_fingerprint("AB:CD")
+            .unwrap_err()
+            .contains("32 hex bytes"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Generated files rendered from the tera templates in `templates/` (compiled into the binary
 //! so it works from any directory).
 pub mod fastlane;
+pub mod well_known;
 
 use anyhow::{Context, Result};
 

@@ -25,6 +25,9 @@ const GRADLE_APPLICATION_ID: &str = "applicationId \"com.mattermost.rnbeta\"";
 const MANIFEST_APP_SCHEME: &str = "android:scheme=\"mattermost\"";
 const MANIFEST_AUTH_SCHEME: &str = "android:scheme=\"mmauthbeta\"";
 const APP_NAME_OPEN: &str = "<string name=\"app_name\">";
+/// The activity that receives links: `singleTask`, with the URL-scheme intent filters.
+const MAIN_ACTIVITY: &str = "android:name=\".MainActivity\"";
+const INTENT_FILTER_CLOSE: &str = "</intent-filter>";
 /// Folders whose sources import the app package (share/ exists in older versions only).
 const HELPERS_DIR: &str = "com/mattermost/helpers";
 const SHARE_DIR: &str = "com/mattermost/share";
@@ -185,6 +188,84 @@ fn edit_restriction_strings(app: &Path, name: &str) -> Result<()> {
             .collect())
     })?;
     Ok(())
+}
+
+/// Android App Links: one `<intent-filter android:autoVerify="true">` on `.MainActivity`,
+/// inserted after its last intent filter (the URL-scheme filters), with an https `<data>` per
+/// domain and path pattern. Anchored: exactly one `.MainActivity`, whose last filter is a
+/// VIEW/BROWSABLE scheme filter. Only these lines are added; upstream's `update_identifiers`
+/// re-serialises the manifest through Nokogiri, which keeps them (compared by content).
+pub fn add_app_links(path: &Path, domains: &[String], path_patterns: &[String]) -> Result<()> {
+    let shown = path.display().to_string();
+    edit_file(path, |text| {
+        let found = text.matches(MAIN_ACTIVITY).count();
+        if found != 1 {
+            bail!("{shown}: expected one `{MAIN_ACTIVITY}` (the activity that opens links) but found {found}; upstream may have changed this file");
+        }
+        let at = text.find(MAIN_ACTIVITY).unwrap_or_default();
+        let (Some(open), Some(close)) = (
+            text[..at].rfind("<activity"),
+            text[at..].find("</activity>").map(|i| at + i),
+        ) else {
+            bail!("{shown}: `{MAIN_ACTIVITY}` is not inside an <activity> element; upstream may have changed this file");
+        };
+        let activity = &text[open..close];
+        let last = activity.rfind(INTENT_FILTER_CLOSE).and_then(|end| {
+            activity[..end]
+                .rfind("<intent-filter")
+                .map(|start| (open + start, open + end + INTENT_FILTER_CLOSE.len()))
+        });
+        let scheme_filter = last.filter(|(start, end)| {
+            let filter = &text[*start..*end];
+            filter.contains("android:scheme=")
+                && filter.contains("android.intent.action.VIEW")
+                && filter.contains("android.intent.category.BROWSABLE")
+        });
+        let Some((filter_start, insert_at)) = scheme_filter else {
+            bail!("{shown}: expected the last intent filter of `.MainActivity` to be a URL-scheme filter (VIEW, BROWSABLE, android:scheme), to add the App Links filter after it; upstream may have changed this file");
+        };
+        let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let indent = line_indent(text, filter_start);
+        let child = text[filter_start..]
+            .split_once('\n')
+            .map(|(_, rest)| {
+                let line = rest.lines().next().unwrap_or_default();
+                line[..line.len() - line.trim_start().len()].to_string()
+            })
+            .filter(|c| c.len() > indent.len())
+            .unwrap_or_else(|| format!("{indent}  "));
+        let mut filter = format!("{nl}{indent}<intent-filter android:autoVerify=\"true\">");
+        for line in [
+            "<action android:name=\"android.intent.action.VIEW\" />",
+            "<category android:name=\"android.intent.category.DEFAULT\" />",
+            "<category android:name=\"android.intent.category.BROWSABLE\" />",
+        ] {
+            filter.push_str(&format!("{nl}{child}{line}"));
+        }
+        for domain in domains {
+            for pattern in path_patterns {
+                filter.push_str(&format!(
+                    "{nl}{child}<data android:scheme=\"https\" android:host=\"{}\" android:pathPattern=\"{}\" />",
+                    quick_xml::escape::escape(domain.as_str()),
+                    quick_xml::escape::escape(pattern.as_str())
+                ));
+            }
+        }
+        filter.push_str(&format!("{nl}{indent}{INTENT_FILTER_CLOSE}"));
+        Ok(format!(
+            "{}{filter}{}",
+            &text[..insert_at],
+            &text[insert_at..]
+        ))
+    })?;
+    Ok(())
+}
+
+/// The whitespace that starts the line holding byte `at`.
+fn line_indent(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..at];
+    &line[..line.len() - line.trim_start().len()]
 }
 
 /// A value for an Android string resource.

@@ -36,6 +36,9 @@ const APS_ENVIRONMENT: &str = "aps-environment";
 const ICLOUD_CONTAINERS: &str = "com.apple.developer.icloud-container-identifiers";
 /// upstream's `update_icloud_container_identifiers` sets this one to the same list.
 const UBIQUITY_CONTAINERS: &str = "com.apple.developer.ubiquity-container-identifiers";
+/// Universal Links: `applinks:<domain>` per domain. Upstream has none; its lanes never touch
+/// it (update_settings rewrites the whole file through the plist gem, which keeps it).
+pub const ASSOCIATED_DOMAINS: &str = "com.apple.developer.associated-domains";
 
 /// Applies the brand to every iOS file; returns the files changed, relative to `app`.
 pub fn apply(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
@@ -236,6 +239,23 @@ pub fn edit_main_entitlements(path: &Path, ios: &Ios) -> Result<()> {
             text,
             UBIQUITY_CONTAINERS,
             PlistValue::Strings(vec![&ios.icloud_container]),
+            &shown,
+        )
+    })?;
+    Ok(())
+}
+
+/// Adds (or replaces) the associated-domains entitlement with one `applinks:` entry per
+/// domain, in place: the rest of the file is untouched.
+pub fn add_associated_domains(path: &Path, domains: &[String]) -> Result<()> {
+    let entries: Vec<String> = domains.iter().map(|d| format!("applinks:{d}")).collect();
+    let shown = path.display().to_string();
+    read_dict(path)?;
+    text_edit::edit_file(path, |text| {
+        plist_edit::upsert_top_level(
+            text,
+            ASSOCIATED_DOMAINS,
+            PlistValue::Strings(entries.iter().map(String::as_str).collect()),
             &shown,
         )
     })?;
