@@ -119,6 +119,7 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
     }
     app_files.extend(emit::fastlane::write(&app, brand)?);
     app_files.extend(emit::well_known::apply_app(&app, brand)?);
+    app_files.extend(emit::emm::apply_app(&app, brand)?);
 
     let mut credentials = BTreeMap::from([(
         "android.google_services".to_string(),
@@ -129,6 +130,7 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
     }
     push::server_settings::write(root, brand)?;
     emit::well_known::write(root, brand)?;
+    emit::emm::write(root, brand)?;
     let secrets = push.map(push::PreparedPush::secrets).unwrap_or_default();
     secret_scan::check_app(&app, &app_files, &secrets)?;
     let mut lock = Lock::new(root, brand, &upstream, &app_files, credentials)?;

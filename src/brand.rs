@@ -180,16 +180,30 @@ pub struct DeepLinksSection {
     pub android_cert: Option<String>,
 }
 
+/// Defaults for the app's managed (EMM) configuration; each is the snake_case name of the
+/// camelCase key the app reads.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmmSection {
     pub allow_other_servers: Option<bool>,
     pub copy_and_paste_protection: Option<bool>,
     pub in_app_pin_code: Option<bool>,
+    /// Declared by upstream's app_restrictions.xml but read nowhere: refused.
     pub in_app_session_auth: Option<bool>,
     pub blur_application_screen: Option<bool>,
     pub jailbreak_protection: Option<bool>,
     pub vendor: Option<String>,
+    /// Default: `[server] url`.
+    pub server_url: Option<String>,
+    /// Default: `[server] name`.
+    pub server_name: Option<String>,
+    pub username: Option<String>,
+    /// Request timeout in milliseconds.
+    pub timeout: Option<i64>,
+    /// Resource timeout in milliseconds (iOS only: not in app_restrictions.xml).
+    pub timeout_vpn: Option<i64>,
+    /// Wait for connectivity (a VPN) instead of failing (iOS only).
+    pub use_vpn: Option<bool>,
 }
 
 /// A validated brand with every derived identifier filled in.
@@ -465,6 +479,13 @@ impl Brand {
                     self.file.display()
                 ));
             }
+        }
+        if self.ios.bundle_id.contains('-') {
+            w.push(format!(
+                "{}: ios.bundle_id = {:?} contains '-', which the AppConfig specfile schema does not allow in <bundleId>: an EMM console that validates emm/appconfig.xml may refuse it",
+                self.file.display(),
+                self.ios.bundle_id
+            ));
         }
         if self.server.auto_select && self.server.name.as_deref().unwrap_or("").is_empty() {
             w.push(format!(

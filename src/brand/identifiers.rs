@@ -194,10 +194,58 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
             check("deep_links", Err(NO_FINGERPRINT.into()));
         }
     }
+    let emm = &raw.emm;
+    if emm.in_app_session_auth.is_some() {
+        check("emm.in_app_session_auth", Err("the app does not read inAppSessionAuth: upstream declares it in app_restrictions.xml, but no code uses it (v2.40 to v2.42), so it would change nothing; remove it".into()));
+    }
+    if let Some(url) = &emm.server_url {
+        check("emm.server_url", https_url(url));
+    }
+    for (key, value) in [
+        ("emm.server_name", &emm.server_name),
+        ("emm.username", &emm.username),
+        ("emm.vendor", &emm.vendor),
+    ] {
+        if let Some(v) = value {
+            check(key, managed_text(v));
+        }
+    }
+    for (key, value) in [
+        ("emm.timeout", emm.timeout),
+        ("emm.timeout_vpn", emm.timeout_vpn),
+    ] {
+        if let Some(n) = value {
+            check(key, millis(n));
+        }
+    }
 }
 
 /// Why `[deep_links]` needs a certificate, and where to get one.
 const NO_FINGERPRINT: &str = "Android App Links cannot be verified without the SHA-256 fingerprint of the certificate the app is signed with: set android_cert_sha256 = [\"14:6D:…\"] (`keytool -list -v -keystore <keystore>`; with Play App Signing, the app signing key's from the Play Console, App integrity) or android_cert = \"file:<certificate.pem or .der>\"";
+
+/// A managed-configuration string: one line, not blank.
+fn managed_text(v: &str) -> Result<(), String> {
+    if v.trim().is_empty() {
+        return Err("must not be empty (leave the key out instead)".into());
+    }
+    if v.chars().any(char::is_control) {
+        return Err(format!(
+            "{v:?} contains a control character; use one line of text"
+        ));
+    }
+    Ok(())
+}
+
+/// A managed-configuration timeout, which the app reads with parseInt as milliseconds.
+pub fn millis(n: i64) -> Result<(), String> {
+    if n < 1000 {
+        return Err(format!("{n} is under a second: the value is in milliseconds (the app's own default for reaching the server is 5000), e.g. 30000 for 30 s"));
+    }
+    if n > i64::from(i32::MAX) {
+        return Err(format!("{n} is too large (at most {} ms)", i32::MAX));
+    }
+    Ok(())
+}
 
 /// A domain for Universal Links and App Links: a lower-case host name, nothing else.
 pub fn link_domain(v: &str) -> Result<(), String> {

@@ -92,13 +92,19 @@ pub const KEYS: &[Key] = &[
     key("deep_links.domains", "list of strings", false, "[]", "[\"chat.acme.example\"]", "Lower-case host names whose permalinks, channel and message links open the app; a scheme, port, path, wildcard or IP address is refused. Needs a fingerprint or certificate below.", "DIR/well-known/, main entitlements (applinks:), manifest App Links filter"),
     key("deep_links.android_cert_sha256", "list of strings", false, "[]", "[\"14:6D:E9:…\"]", "SHA-256 fingerprints of the Android signing certificates (`keytool -list -v`; with Play App Signing also the Play Console's): 32 hex bytes separated by `:`, written upper case.", "DIR/well-known/assetlinks.json"),
     key("deep_links.android_cert", "reference", false, "", "\"file:secrets/upload-cert.pem\"", "A signing certificate (PEM or DER, no private key); the SHA-256 of its DER is added to the fingerprints.", "DIR/well-known/assetlinks.json"),
-    key("emm.allow_other_servers", "bool", false, "", "false", "EMM default allowOtherServers.", "DIR/emm/, app_restrictions.xml"),
-    key("emm.copy_and_paste_protection", "bool", false, "", "true", "EMM default copyAndPasteProtection.", "DIR/emm/, app_restrictions.xml"),
-    key("emm.in_app_pin_code", "bool", false, "", "true", "EMM default inAppPinCode.", "DIR/emm/, app_restrictions.xml"),
-    key("emm.in_app_session_auth", "bool", false, "", "false", "EMM default inAppSessionAuth.", "DIR/emm/, app_restrictions.xml"),
+    key("emm.in_app_pin_code", "bool", false, "", "true", "EMM default inAppPinCode: passcode or biometrics when the app opens.", "DIR/emm/, app_restrictions.xml"),
     key("emm.blur_application_screen", "bool", false, "", "true", "EMM default blurApplicationScreen.", "DIR/emm/, app_restrictions.xml"),
     key("emm.jailbreak_protection", "bool", false, "", "true", "EMM default jailbreakProtection.", "DIR/emm/, app_restrictions.xml"),
+    key("emm.copy_and_paste_protection", "bool", false, "", "true", "EMM default copyAndPasteProtection.", "DIR/emm/, app_restrictions.xml"),
+    key("emm.server_url", "string", false, "`server.url`", "\"https://chat.acme.example\"", "EMM default serverUrl; https only.", "DIR/emm/, app_restrictions.xml"),
+    key("emm.server_name", "string", false, "`server.name`", "\"Acme Chat\"", "EMM default serverName.", "DIR/emm/, app_restrictions.xml"),
+    key("emm.allow_other_servers", "bool", false, "", "false", "EMM default allowOtherServers (false: the app connects to serverUrl only).", "DIR/emm/, app_restrictions.xml"),
+    key("emm.username", "string", false, "", "\"jdoe@acme.example\"", "EMM default username, filled in on the login screen.", "DIR/emm/, app_restrictions.xml"),
+    key("emm.timeout", "integer", false, "", "30000", "EMM default timeout: request timeout in milliseconds (at least 1000).", "DIR/emm/, app_restrictions.xml"),
     key("emm.vendor", "string", false, "", "\"Acme IT\"", "EMM default vendor, shown when the app asks for a passcode.", "DIR/emm/, app_restrictions.xml"),
+    key("emm.timeout_vpn", "integer", false, "", "60000", "EMM default timeoutVPN: resource timeout in milliseconds (at least 1000); iOS only (not in Android's schema).", "DIR/emm/"),
+    key("emm.use_vpn", "bool", false, "", "true", "EMM default useVPN: wait for connectivity instead of failing; iOS only.", "DIR/emm/"),
+    key("emm.in_app_session_auth", "bool", false, "", "false", "Refused: upstream declares inAppSessionAuth but the app never reads it.", "nothing"),
 ];
 
 /// The key's section (`push.apple` for `push.apple.key_id`, "" for top-level keys).

@@ -1,5 +1,6 @@
 //! Generated files rendered from the tera templates in `templates/` (compiled into the binary
 //! so it works from any directory).
+pub mod emm;
 pub mod fastlane;
 pub mod well_known;
 

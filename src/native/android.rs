@@ -268,6 +268,56 @@ fn line_indent(text: &str, at: usize) -> &str {
     &line[..line.len() - line.trim_start().len()]
 }
 
+/// Sets `android:defaultValue` of the `<restriction>` with each `android:key` in
+/// app_restrictions.xml (what EMM consoles pre-fill for the app's managed configuration).
+/// Anchored: each key must occur exactly once and have a default already. Returns whether
+/// the file changed.
+pub fn set_restriction_defaults(path: &Path, defaults: &[(&str, String)]) -> Result<bool> {
+    let shown = path.display().to_string();
+    if defaults.is_empty() {
+        return Ok(false);
+    }
+    if !path.is_file() {
+        bail!("{shown}: expected the managed-configuration schema (app_restrictions.xml); upstream may have moved it");
+    }
+    edit_file(path, |text| {
+        let mut out = text.to_string();
+        for (key, value) in defaults {
+            let anchor = format!("android:key=\"{key}\"");
+            let found = out.matches(&anchor).count();
+            if found != 1 {
+                bail!("{shown}: expected one restriction with `{anchor}` but found {found}; upstream may have changed this file");
+            }
+            let at = out.find(&anchor).unwrap_or_default();
+            let start = out[..at].rfind("<restriction").unwrap_or(at);
+            let end = at + out[at..].find('>').unwrap_or(out.len() - at);
+            let attr = "android:defaultValue=\"";
+            let Some(value_start) = out[start..end].find(attr).map(|i| start + i + attr.len())
+            else {
+                bail!("{shown}: the restriction `{key}` has no android:defaultValue; upstream may have changed this file");
+            };
+            let value_end = value_start + out[value_start..].find('"').unwrap_or_default();
+            out.replace_range(value_start..value_end, &android_attr_value(value));
+        }
+        Ok(out)
+    })
+}
+
+/// A string for an attribute of an Android XML resource: aapt2 runs attribute values through
+/// its string builder (backslash escapes, `@`/`?` at the start meaning a reference) before
+/// XML escaping applies.
+pub fn android_attr_value(value: &str) -> String {
+    let android = value
+        .replace('\\', "\\\\")
+        .replace('\'', "\\'")
+        .replace('"', "\\\"");
+    let escaped = quick_xml::escape::escape(android.as_str()).into_owned();
+    match escaped.chars().next() {
+        Some('@') | Some('?') => format!("\\{escaped}"),
+        _ => escaped,
+    }
+}
+
 /// A value for an Android string resource.
 pub fn android_string(value: &str) -> String {
     let android = value

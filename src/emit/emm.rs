@@ -1,0 +1,225 @@
+//! `[emm]`: defaults for the app's managed configuration, for EMM consoles. The app reads
+//! its managed configuration (iOS: `com.apple.configuration.managed`; Android: the
+//! RestrictionsManager's application restrictions, through @mattermost/react-native-emm) as
+//! string values only, `"true"`/`"false"` for switches. Written:
+//!
+//! - `DIR/emm/appconfig.xml`: an AppConfig Community specfile (`managedAppConfiguration`),
+//!   which EMM consoles import to build their form for the iOS app;
+//! - `DIR/emm/managed-config.json`: the same values as key/value pairs;
+//! - in the app, `android:defaultValue` of each restriction in app_restrictions.xml (what
+//!   Android EMM consoles pre-fill; the app only sees what the EMM then pushes).
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::brand::Brand;
+use crate::fsutil;
+use crate::native::android;
+use crate::overlay::json_merge;
+
+pub const DIR: &str = "emm";
+pub const APPCONFIG: &str = "appconfig.xml";
+pub const MANAGED_CONFIG: &str = "managed-config.json";
+const APPCONFIG_TEMPLATE: &str = include_str!("../../templates/appconfig.xml.tera");
+
+/// How a key's string value is read by the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `=== 'true'` (or `!== 'false'`).
+    Switch,
+    Text,
+    /// `parseInt(value, 10)`, in milliseconds.
+    Millis,
+}
+
+/// A managed-configuration key the app reads (checked in v2.42.3's source).
+#[derive(Debug)]
+pub struct ManagedKey {
+    /// As the app reads it.
+    pub name: &'static str,
+    /// Its `[emm]` key in the brand file.
+    pub brand_key: &'static str,
+    pub kind: ValueKind,
+    /// Declared in android/app/src/main/res/xml/app_restrictions.xml, so Android EMM
+    /// consoles offer it; the others reach the iOS app only.
+    pub android: bool,
+    pub label: &'static str,
+    pub description: &'static str,
+}
+
+const fn key(
+    name: &'static str,
+    brand_key: &'static str,
+    kind: ValueKind,
+    android: bool,
+    label: &'static str,
+    description: &'static str,
+) -> ManagedKey {
+    ManagedKey {
+        name,
+        brand_key,
+        kind,
+        android,
+        label,
+        description,
+    }
+}
+
+/// Every managed-configuration key the app reads, where (v2.42.3):
+/// app/init/managed_app.ts (inAppPinCode, blurApplicationScreen, jailbreakProtection, vendor),
+/// app/screens/server/index.tsx (serverUrl, serverName, allowOtherServers, timeout),
+/// app/screens/login/form.tsx (username), app/managers/network_manager.ts (timeout,
+/// timeoutVPN, useVPN), copyAndPasteProtection in the post input, markdown and gallery.
+/// `inAppSessionAuth` is declared in app_restrictions.xml and the ManagedConfig type but read
+/// nowhere, so it is not offered (and `emm.in_app_session_auth` is refused).
+#[rustfmt::skip]
+pub const KEYS: &[ManagedKey] = &[
+    key("inAppPinCode", "in_app_pin_code", ValueKind::Switch, true,
+        "In-app PIN code",
+        "Require the device passcode or biometrics when the app opens and after 5 minutes in the background."),
+    key("blurApplicationScreen", "blur_application_screen", ValueKind::Switch, true,
+        "Blur application screen",
+        "Hide the app's content in the app switcher and block screenshots."),
+    key("jailbreakProtection", "jailbreak_protection", ValueKind::Switch, true,
+        "Jailbreak / root detection",
+        "Refuse to run on jailbroken or rooted devices."),
+    key("copyAndPasteProtection", "copy_and_paste_protection", ValueKind::Switch, true,
+        "Copy and paste protection",
+        "Disable copying from and pasting into the app."),
+    key("serverUrl", "server_url", ValueKind::Text, true,
+        "Server URL",
+        "The server the app connects to."),
+    key("serverName", "server_name", ValueKind::Text, true,
+        "Server name",
+        "The name the app shows for the server."),
+    key("allowOtherServers", "allow_other_servers", ValueKind::Switch, true,
+        "Allow other servers",
+        "false: the app connects to the server URL only, without asking."),
+    key("username", "username", ValueKind::Text, true,
+        "Default username",
+        "Username or email address filled in on the login screen."),
+    key("timeout", "timeout", ValueKind::Millis, true,
+        "Request timeout (ms)",
+        "How long the app waits for the server to respond, in milliseconds."),
+    key("vendor", "vendor", ValueKind::Text, true,
+        "EMM vendor or company name",
+        "Named in the passcode and jailbreak prompts, so users know who protects the app."),
+    key("timeoutVPN", "timeout_vpn", ValueKind::Millis, false,
+        "Resource timeout (ms, iOS)",
+        "How long a whole request may take, in milliseconds (iOS only)."),
+    key("useVPN", "use_vpn", ValueKind::Switch, false,
+        "Wait for connectivity (iOS)",
+        "Wait for a connection (e.g. a per-app VPN) instead of failing requests (iOS only)."),
+];
+
+/// The values the brand sets, as the string the app reads, in [`KEYS`] order. `serverUrl`
+/// and `serverName` default to `[server]`.
+pub fn values(brand: &Brand) -> Vec<(&'static ManagedKey, String)> {
+    let emm = &brand.emm;
+    let switch = |b: Option<bool>| b.map(|b| b.to_string());
+    let millis = |n: Option<i64>| n.map(|n| n.to_string());
+    KEYS.iter()
+        .filter_map(|k| {
+            let value = match k.brand_key {
+                "in_app_pin_code" => switch(emm.in_app_pin_code),
+                "blur_application_screen" => switch(emm.blur_application_screen),
+                "jailbreak_protection" => switch(emm.jailbreak_protection),
+                "copy_and_paste_protection" => switch(emm.copy_and_paste_protection),
+                "server_url" => emm
+                    .server_url
+                    .clone()
+                    .or_else(|| Some(brand.server.url.clone())),
+                "server_name" => emm
+                    .server_name
+                    .clone()
+                    .or_else(|| brand.server.name.clone()),
+                "allow_other_servers" => switch(emm.allow_other_servers),
+                "username" => emm.username.clone(),
+                "timeout" => millis(emm.timeout),
+                "vendor" => emm.vendor.clone(),
+                "timeout_vpn" => millis(emm.timeout_vpn),
+                "use_vpn" => switch(emm.use_vpn),
+                _ => None,
+            };
+            value.map(|v| (k, v))
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    key: &'a str,
+    has_value: bool,
+    /// XML-escaped.
+    value: String,
+    switch: bool,
+    pattern: Option<&'a str>,
+    label: String,
+    description: String,
+}
+
+fn xml(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
+/// Writes `DIR/emm/appconfig.xml` and `DIR/emm/managed-config.json`.
+pub fn write(root: &Path, brand: &Brand) -> Result<()> {
+    let dir = root.join(DIR);
+    let set = values(brand);
+    let entries: Vec<Entry> = KEYS
+        .iter()
+        .map(|k| {
+            let value = set
+                .iter()
+                .find(|(s, _)| s.name == k.name)
+                .map(|(_, v)| xml(v));
+            let platform = if k.android {
+                ""
+            } else {
+                " Not sent to Android."
+            };
+            Entry {
+                key: k.name,
+                has_value: value.is_some(),
+                value: value.unwrap_or_default(),
+                switch: k.kind == ValueKind::Switch,
+                pattern: (k.kind == ValueKind::Millis).then_some("[1-9][0-9]*"),
+                label: xml(k.label),
+                description: xml(&format!("{}{platform}", k.description)),
+            }
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("bundle_id", &xml(&brand.ios.bundle_id));
+    ctx.insert("display_name", &xml(&brand.display_name));
+    ctx.insert("entries", &entries);
+    fsutil::write(
+        &dir.join(APPCONFIG),
+        super::render("appconfig.xml", APPCONFIG_TEMPLATE, &ctx)?,
+    )?;
+    let map: serde_json::Map<String, serde_json::Value> = set
+        .iter()
+        .map(|(k, v)| (k.name.to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    fsutil::write(
+        &dir.join(MANAGED_CONFIG),
+        json_merge::to_pretty(&serde_json::Value::Object(map)),
+    )
+}
+
+/// The restriction defaults in app_restrictions.xml; returns the file when it changed.
+pub fn apply_app(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
+    let defaults: Vec<(&str, String)> = values(brand)
+        .into_iter()
+        .filter(|(k, _)| k.android)
+        .map(|(k, v)| (k.name, v))
+        .collect();
+    let changed =
+        android::set_restriction_defaults(&app.join(android::APP_RESTRICTIONS), &defaults)?;
+    Ok(if changed {
+        vec![PathBuf::from(android::APP_RESTRICTIONS)]
+    } else {
+        Vec::new()
+    })
+}
