@@ -67,7 +67,8 @@ fn android_identifiers_schemes_and_name_are_branded() {
         "data",
         "android:scheme",
     );
-    assert_eq!(schemes, ["acmechat", "acmeauth"]);
+    // The URL schemes, then the example brand's App Links filter (tests/deep_links.rs).
+    assert_eq!(schemes, ["acmechat", "acmeauth", "https", "https", "https"]);
     assert_eq!(
         string_resource(
             &brand.app("android/app/src/main/res/values/strings.xml"),

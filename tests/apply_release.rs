@@ -277,6 +277,7 @@ fn plist_edits_touch_only_branded_keys_on_real_files() {
         "keychain-access-groups",
         "com.apple.developer.icloud-container-identifiers",
         "com.apple.developer.ubiquity-container-identifiers",
+        "com.apple.developer.associated-domains",
     ];
     for rel in [
         "ios/Mattermost/Info.plist",

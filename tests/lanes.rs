@@ -54,6 +54,51 @@ fn upstream_lanes_change_nothing_apply_set_on_real_files() {
     let info =
         fs::read_to_string(app.join("ios/Mattermost/i18n/en.lproj/InfoPlist.strings")).unwrap();
     assert!(!info.contains("{applicationName}"), "{info}");
+    assert_deep_links_survive(&app);
+}
+
+/// The example brand's Universal Links entitlement and App Links filter are still there
+/// after the lanes re-serialised the entitlements (plist gem) and the manifest (Nokogiri).
+fn assert_deep_links_survive(app: &Path) {
+    let ent = plist_dict(&app.join("ios/Mattermost/Mattermost.entitlements"));
+    let domains: Vec<&str> = ent["com.apple.developer.associated-domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(plist::Value::as_string)
+        .collect();
+    assert_eq!(domains, ["applinks:chat.acme.example"]);
+    let manifest = xml_tree(&app.join("android/app/src/main/AndroidManifest.xml"));
+    let hosts: Vec<&str> = manifest
+        .descendants("intent-filter")
+        .into_iter()
+        .filter(|f| f.attr("android:autoVerify") == Some("true"))
+        .flat_map(|f| f.all("data"))
+        .filter_map(|d| d.attr("android:host"))
+        .collect();
+    assert_eq!(hosts, ["chat.acme.example"; 3]);
+}
+
+#[test]
+fn deep_links_and_emm_defaults_survive_the_lanes() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    let app = brand.out.join("app");
+    let manifest_before = fs::read(app.join("android/app/src/main/AndroidManifest.xml")).unwrap();
+    run_all_lanes(&app);
+    // The Android lane rewrote the manifest (Nokogiri), the iOS lane the entitlements.
+    assert_ne!(
+        fs::read(app.join("android/app/src/main/AndroidManifest.xml")).unwrap(),
+        manifest_before
+    );
+    assert_deep_links_survive(&app);
+    // No lane touches the managed-configuration schema; verify checks it with the rest.
+    let restrictions =
+        fs::read_to_string(app.join("android/app/src/main/res/xml/app_restrictions.xml")).unwrap();
+    assert!(restrictions.contains("android:defaultValue=\"Acme IT\""));
+    verify(&brand.out).expect(0);
+    run_all_lanes(&app);
+    verify(&brand.out).expect(0);
 }
 
 #[test]

@@ -410,3 +410,141 @@ impl TempBrand {
         (p8, sa)
     }
 }
+
+/// An XML element read back with quick-xml: name, attributes (unescaped), children, and its
+/// text (entity and character references resolved).
+#[derive(Debug, Clone, Default)]
+pub struct XmlNode {
+    pub name: String,
+    pub attrs: BTreeMap<String, String>,
+    pub children: Vec<XmlNode>,
+    pub text: String,
+}
+
+impl XmlNode {
+    /// Direct children named `name`.
+    pub fn all(&self, name: &str) -> Vec<&XmlNode> {
+        self.children.iter().filter(|c| c.name == name).collect()
+    }
+
+    /// The one direct child named `name`.
+    pub fn one(&self, name: &str) -> &XmlNode {
+        match self.all(name)[..] {
+            [one] => one,
+            ref many => panic!("<{}> has {} <{name}>", self.name, many.len()),
+        }
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.get(name).map(String::as_str)
+    }
+
+    /// Every element named `name` in the subtree, depth first.
+    pub fn descendants(&self, name: &str) -> Vec<&XmlNode> {
+        let mut out = Vec::new();
+        for c in &self.children {
+            if c.name == name {
+                out.push(c);
+            }
+            out.extend(c.descendants(name));
+        }
+        out
+    }
+}
+
+/// Parses an XML file into its root element.
+pub fn xml_tree(path: &Path) -> XmlNode {
+    use quick_xml::events::{BytesStart, Event};
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let element = |e: &BytesStart| XmlNode {
+        name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+        attrs: e
+            .attributes()
+            .map(|a| {
+                let a = a.unwrap();
+                (
+                    String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                    a.unescape_value().unwrap().into_owned(),
+                )
+            })
+            .collect(),
+        ..XmlNode::default()
+    };
+    let mut stack: Vec<XmlNode> = Vec::new();
+    loop {
+        let event = reader
+            .read_event()
+            .unwrap_or_else(|e| panic!("{}: not well-formed XML: {e}", path.display()));
+        match event {
+            Event::Start(e) => stack.push(element(&e)),
+            Event::Empty(e) => {
+                let node = element(&e);
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => return node,
+                }
+            }
+            Event::End(_) => {
+                let node = stack.pop().unwrap();
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => return node,
+                }
+            }
+            Event::Text(t) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&t.decode().unwrap());
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name = String::from_utf8_lossy(&r).into_owned();
+                let resolved = match name.as_str() {
+                    "amp" => "&".to_string(),
+                    "lt" => "<".to_string(),
+                    "gt" => ">".to_string(),
+                    "apos" => "'".to_string(),
+                    "quot" => "\"".to_string(),
+                    n => {
+                        let code = n
+                            .strip_prefix("#x")
+                            .map(|h| u32::from_str_radix(h, 16).unwrap())
+                            .or_else(|| n.strip_prefix('#').map(|d| d.parse().unwrap()))
+                            .unwrap_or_else(|| panic!("unknown entity &{n};"));
+                        char::from_u32(code).unwrap().to_string()
+                    }
+                };
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&resolved);
+                }
+            }
+            Event::Eof => panic!("{}: no root element", path.display()),
+            _ => {}
+        }
+    }
+}
+
+impl TempBrand {
+    /// Removes a `[section]` (its header and lines up to the next header) from brand.toml.
+    pub fn remove_section(&self, section: &str) -> &Self {
+        let text = fs::read_to_string(self.file()).unwrap();
+        let header = format!("[{section}]");
+        let mut inside = false;
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|line| {
+                let t = line.trim_start();
+                if t.starts_with('[') {
+                    inside = t.starts_with(&header);
+                }
+                !inside
+            })
+            .collect();
+        assert!(
+            kept.len() < text.lines().count(),
+            "brand.toml lacks {header}"
+        );
+        fs::write(self.file(), kept.join("\n") + "\n").unwrap();
+        self
+    }
+}
