@@ -34,12 +34,11 @@ pub enum ValueKind {
 }
 
 /// A managed-configuration key the app reads (checked in v2.42.3's source).
-#[derive(Debug)]
 pub struct ManagedKey {
     /// As the app reads it.
     pub name: &'static str,
-    /// Its `[emm]` key in the brand file.
-    pub brand_key: &'static str,
+    /// The brand's value (its `[emm]` key, or a default), as the string the app reads.
+    pub value: fn(&Brand) -> Option<String>,
     pub kind: ValueKind,
     /// Declared in android/app/src/main/res/xml/app_restrictions.xml, so Android EMM
     /// consoles offer it; the others reach the iOS app only.
@@ -50,7 +49,7 @@ pub struct ManagedKey {
 
 const fn key(
     name: &'static str,
-    brand_key: &'static str,
+    value: fn(&Brand) -> Option<String>,
     kind: ValueKind,
     android: bool,
     label: &'static str,
@@ -58,7 +57,7 @@ const fn key(
 ) -> ManagedKey {
     ManagedKey {
         name,
-        brand_key,
+        value,
         kind,
         android,
         label,
@@ -75,75 +74,57 @@ const fn key(
 /// nowhere, so it is not offered (and `emm.in_app_session_auth` is refused).
 #[rustfmt::skip]
 pub const KEYS: &[ManagedKey] = &[
-    key("inAppPinCode", "in_app_pin_code", ValueKind::Switch, true,
+    key("inAppPinCode", |b| switch(b.emm.in_app_pin_code), ValueKind::Switch, true,
         "In-app PIN code",
         "Require the device passcode or biometrics when the app opens and after 5 minutes in the background."),
-    key("blurApplicationScreen", "blur_application_screen", ValueKind::Switch, true,
+    key("blurApplicationScreen", |b| switch(b.emm.blur_application_screen), ValueKind::Switch, true,
         "Blur application screen",
         "Hide the app's content in the app switcher and block screenshots."),
-    key("jailbreakProtection", "jailbreak_protection", ValueKind::Switch, true,
+    key("jailbreakProtection", |b| switch(b.emm.jailbreak_protection), ValueKind::Switch, true,
         "Jailbreak / root detection",
         "Refuse to run on jailbroken or rooted devices."),
-    key("copyAndPasteProtection", "copy_and_paste_protection", ValueKind::Switch, true,
+    key("copyAndPasteProtection", |b| switch(b.emm.copy_and_paste_protection), ValueKind::Switch, true,
         "Copy and paste protection",
         "Disable copying from and pasting into the app."),
-    key("serverUrl", "server_url", ValueKind::Text, true,
+    key("serverUrl", |b| Some(b.emm.server_url.clone().unwrap_or_else(|| b.server.url.clone())), ValueKind::Text, true,
         "Server URL",
         "The server the app connects to."),
-    key("serverName", "server_name", ValueKind::Text, true,
+    key("serverName", |b| b.emm.server_name.clone().or_else(|| b.server.name.clone()), ValueKind::Text, true,
         "Server name",
         "The name the app shows for the server."),
-    key("allowOtherServers", "allow_other_servers", ValueKind::Switch, true,
+    key("allowOtherServers", |b| switch(b.emm.allow_other_servers), ValueKind::Switch, true,
         "Allow other servers",
         "false: the app connects to the server URL only, without asking."),
-    key("username", "username", ValueKind::Text, true,
+    key("username", |b| b.emm.username.clone(), ValueKind::Text, true,
         "Default username",
         "Username or email address filled in on the login screen."),
-    key("timeout", "timeout", ValueKind::Millis, true,
+    key("timeout", |b| millis(b.emm.timeout), ValueKind::Millis, true,
         "Request timeout (ms)",
         "How long the app waits for the server to respond, in milliseconds."),
-    key("vendor", "vendor", ValueKind::Text, true,
+    key("vendor", |b| b.emm.vendor.clone(), ValueKind::Text, true,
         "EMM vendor or company name",
         "Named in the passcode and jailbreak prompts, so users know who protects the app."),
-    key("timeoutVPN", "timeout_vpn", ValueKind::Millis, false,
+    key("timeoutVPN", |b| millis(b.emm.timeout_vpn), ValueKind::Millis, false,
         "Resource timeout (ms, iOS)",
         "How long a whole request may take, in milliseconds (iOS only)."),
-    key("useVPN", "use_vpn", ValueKind::Switch, false,
+    key("useVPN", |b| switch(b.emm.use_vpn), ValueKind::Switch, false,
         "Wait for connectivity (iOS)",
         "Wait for a connection (e.g. a per-app VPN) instead of failing requests (iOS only)."),
 ];
 
+fn switch(value: Option<bool>) -> Option<String> {
+    value.map(|b| b.to_string())
+}
+
+fn millis(value: Option<i64>) -> Option<String> {
+    value.map(|n| n.to_string())
+}
+
 /// The values the brand sets, as the string the app reads, in [`KEYS`] order. `serverUrl`
 /// and `serverName` default to `[server]`.
 pub fn values(brand: &Brand) -> Vec<(&'static ManagedKey, String)> {
-    let emm = &brand.emm;
-    let switch = |b: Option<bool>| b.map(|b| b.to_string());
-    let millis = |n: Option<i64>| n.map(|n| n.to_string());
     KEYS.iter()
-        .filter_map(|k| {
-            let value = match k.brand_key {
-                "in_app_pin_code" => switch(emm.in_app_pin_code),
-                "blur_application_screen" => switch(emm.blur_application_screen),
-                "jailbreak_protection" => switch(emm.jailbreak_protection),
-                "copy_and_paste_protection" => switch(emm.copy_and_paste_protection),
-                "server_url" => emm
-                    .server_url
-                    .clone()
-                    .or_else(|| Some(brand.server.url.clone())),
-                "server_name" => emm
-                    .server_name
-                    .clone()
-                    .or_else(|| brand.server.name.clone()),
-                "allow_other_servers" => switch(emm.allow_other_servers),
-                "username" => emm.username.clone(),
-                "timeout" => millis(emm.timeout),
-                "vendor" => emm.vendor.clone(),
-                "timeout_vpn" => millis(emm.timeout_vpn),
-                "use_vpn" => switch(emm.use_vpn),
-                _ => None,
-            };
-            value.map(|v| (k, v))
-        })
+        .filter_map(|k| (k.value)(brand).map(|v| (k, v)))
         .collect()
 }
 

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use super::text_edit::{edit_file, replace_counted};
+use super::text_edit::{edit_file, line_indent, newline, replace_counted};
 use crate::brand::Brand;
+use crate::content::Kind;
 use crate::fsutil;
 
 pub const BUILD_GRADLE: &str = "android/app/build.gradle";
@@ -28,6 +29,8 @@ const APP_NAME_OPEN: &str = "<string name=\"app_name\">";
 /// The activity that receives links: `singleTask`, with the URL-scheme intent filters.
 const MAIN_ACTIVITY: &str = "android:name=\".MainActivity\"";
 const INTENT_FILTER_CLOSE: &str = "</intent-filter>";
+/// app_restrictions.xml: every `<restriction>` carries a default, which EMM consoles pre-fill.
+const RESTRICTION_DEFAULT: &str = "android:defaultValue=\"";
 /// Folders whose sources import the app package (share/ exists in older versions only).
 const HELPERS_DIR: &str = "com/mattermost/helpers";
 const SHARE_DIR: &str = "com/mattermost/share";
@@ -224,7 +227,7 @@ pub fn add_app_links(path: &Path, domains: &[String], path_patterns: &[String]) 
         let Some((filter_start, insert_at)) = scheme_filter else {
             bail!("{shown}: expected the last intent filter of `.MainActivity` to be a URL-scheme filter (VIEW, BROWSABLE, android:scheme), to add the App Links filter after it; upstream may have changed this file");
         };
-        let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let nl = newline(text);
         let indent = line_indent(text, filter_start);
         let child = text[filter_start..]
             .split_once('\n')
@@ -252,20 +255,12 @@ pub fn add_app_links(path: &Path, domains: &[String], path_patterns: &[String]) 
             }
         }
         filter.push_str(&format!("{nl}{indent}{INTENT_FILTER_CLOSE}"));
-        Ok(format!(
-            "{}{filter}{}",
-            &text[..insert_at],
-            &text[insert_at..]
-        ))
+        let out = format!("{}{filter}{}", &text[..insert_at], &text[insert_at..]);
+        crate::content::parse(Kind::Xml, out.as_bytes(), &shown)
+            .context("after adding the App Links intent filter")?;
+        Ok(out)
     })?;
     Ok(())
-}
-
-/// The whitespace that starts the line holding byte `at`.
-fn line_indent(text: &str, at: usize) -> &str {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line = &text[start..at];
-    &line[..line.len() - line.trim_start().len()]
 }
 
 /// Sets `android:defaultValue` of the `<restriction>` with each `android:key` in
@@ -291,14 +286,17 @@ pub fn set_restriction_defaults(path: &Path, defaults: &[(&str, String)]) -> Res
             let at = out.find(&anchor).unwrap_or_default();
             let start = out[..at].rfind("<restriction").unwrap_or(at);
             let end = at + out[at..].find('>').unwrap_or(out.len() - at);
-            let attr = "android:defaultValue=\"";
-            let Some(value_start) = out[start..end].find(attr).map(|i| start + i + attr.len())
+            let Some(value_start) = out[start..end]
+                .find(RESTRICTION_DEFAULT)
+                .map(|i| start + i + RESTRICTION_DEFAULT.len())
             else {
-                bail!("{shown}: the restriction `{key}` has no android:defaultValue; upstream may have changed this file");
+                bail!("{shown}: expected `{RESTRICTION_DEFAULT}…\"` on the restriction `{key}`; upstream may have changed this file");
             };
             let value_end = value_start + out[value_start..].find('"').unwrap_or_default();
             out.replace_range(value_start..value_end, &android_attr_value(value));
         }
+        crate::content::parse(Kind::Xml, out.as_bytes(), &shown)
+            .context("after setting the restriction defaults")?;
         Ok(out)
     })
 }
@@ -504,6 +502,113 @@ pub fn read_facts(app: &Path) -> Result<AndroidFacts> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const MANIFEST_TEXT: &str = r#"<manifest xmlns:android="http://schemas.android.com/apk/res/android">
+  <application>
+      <activity
+        android:name=".MainActivity"
+        android:exported="true"
+      >
+        <intent-filter>
+            <action android:name="android.intent.action.MAIN" />
+        </intent-filter>
+        <intent-filter>
+          <action android:name="android.intent.action.VIEW" />
+          <category android:name="android.intent.category.BROWSABLE" />
+          <data android:scheme="acmechat" />
+        </intent-filter>
+      </activity>
+  </application>
+</manifest>
+"#;
+
+    fn edited(text: &str, edit: impl FnOnce(&Path) -> Result<()>) -> Result<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("AndroidManifest.xml");
+        std::fs::write(&path, text).unwrap();
+        edit(&path)?;
+        Ok(std::fs::read_to_string(&path).unwrap())
+    }
+
+    fn app_links(text: &str) -> Result<String> {
+        edited(text, |p| {
+            add_app_links(p, &["chat.acme.example".into()], &["/.*/pl/.*".into()])
+        })
+    }
+
+    #[test]
+    fn app_links_filter_follows_the_scheme_filter_indented_like_it() {
+        let out = app_links(MANIFEST_TEXT).unwrap();
+        let filter = r#"
+        <intent-filter android:autoVerify="true">
+          <action android:name="android.intent.action.VIEW" />
+          <category android:name="android.intent.category.DEFAULT" />
+          <category android:name="android.intent.category.BROWSABLE" />
+          <data android:scheme="https" android:host="chat.acme.example" android:pathPattern="/.*/pl/.*" />
+        </intent-filter>"#;
+        let anchor = "</intent-filter>\n      </activity>";
+        let expected = MANIFEST_TEXT.replace(
+            anchor,
+            &format!("</intent-filter>{filter}\n      </activity>"),
+        );
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn app_links_anchors_that_moved_are_errors() {
+        let renamed = MANIFEST_TEXT.replace(".MainActivity", ".LinkActivity");
+        let err = app_links(&renamed).unwrap_err().to_string();
+        assert!(
+            err.contains("expected one `android:name=\".MainActivity\"`"),
+            "{err}"
+        );
+        let no_scheme = MANIFEST_TEXT.replace("<data android:scheme=\"acmechat\" />", "");
+        let err = app_links(&no_scheme).unwrap_err().to_string();
+        assert!(err.contains("to be a URL-scheme filter"), "{err}");
+    }
+
+    const RESTRICTIONS_TEXT: &str = r#"<restrictions xmlns:android="http://schemas.android.com/apk/res/android">
+    <restriction
+            android:key="vendor"
+            android:restrictionType="string"
+            android:defaultValue="" />
+    <restriction
+            android:key="timeout"
+            android:restrictionType="string" />
+</restrictions>
+"#;
+
+    fn defaults(pairs: &[(&str, &str)]) -> Result<String> {
+        let pairs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        edited(RESTRICTIONS_TEXT, |p| {
+            set_restriction_defaults(p, &pairs).map(|_| ())
+        })
+    }
+
+    #[test]
+    fn restriction_defaults_are_set_in_place_and_escaped() {
+        let out = defaults(&[("vendor", "@Acme & Co's")]).unwrap();
+        assert_eq!(
+            out,
+            RESTRICTIONS_TEXT.replace(
+                "android:defaultValue=\"\"",
+                "android:defaultValue=\"\\@Acme &amp; Co\\&apos;s\""
+            )
+        );
+    }
+
+    #[test]
+    fn restriction_anchors_that_moved_are_errors() {
+        let err = defaults(&[("serverUrl", "https://x.example")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("expected one restriction with `android:key=\"serverUrl\"` but found 0"),
+            "{err}"
+        );
+        let err = defaults(&[("timeout", "30000")]).unwrap_err().to_string();
+        assert!(err.contains("on the restriction `timeout`"), "{err}");
+    }
 
     #[test]
     fn app_names_are_escaped_for_android_resources() {

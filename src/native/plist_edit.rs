@@ -11,6 +11,8 @@ use quick_xml::escape::{partial_escape, unescape};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use super::text_edit::{line_indent, newline};
+
 /// A value to write: a string, or an array of strings, or a bool.
 #[derive(Debug, Clone)]
 pub enum PlistValue<'a> {
@@ -233,21 +235,6 @@ fn replace_value(text: &str, entry: &Entry, value: &PlistValue) -> String {
 /// `text` with the bytes of `span` replaced by `new`; all other bytes are kept as they are.
 fn splice(text: &str, span: Range<usize>, new: &str) -> String {
     format!("{}{new}{}", &text[..span.start], &text[span.end..])
-}
-
-/// The spaces and tabs that start the line containing byte `at`.
-fn line_indent(text: &str, at: usize) -> &str {
-    let line = &text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at];
-    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
-}
-
-/// New lines follow the document's convention, so a CRLF file stays CRLF.
-fn newline(text: &str) -> &'static str {
-    if text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    }
 }
 
 /// Xcode's rendering: tab indents, items one level deeper than the key, and only `&`, `<`, `>`

@@ -41,3 +41,18 @@ pub fn edit_file(path: &Path, edit: impl FnOnce(&str) -> Result<String>) -> Resu
     fsutil::write(path, after)?;
     Ok(true)
 }
+
+/// The spaces and tabs that start the line containing byte `at`.
+pub fn line_indent(text: &str, at: usize) -> &str {
+    let line = &text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
+/// New lines follow the document's convention, so a CRLF file stays CRLF.
+pub fn newline(text: &str) -> &'static str {
+    if text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
