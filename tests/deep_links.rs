@@ -291,13 +291,6 @@ fn without_deep_links_nothing_is_claimed() {
     verify(&brand.out).expect(0);
 }
 
-/// Applies a brand that must fail, leaving no output.
-fn fails(brand: &TempBrand) -> Run {
-    let run = brand.apply(&[]).expect(1);
-    assert!(!brand.out.exists(), "output directory created on failure");
-    run
-}
-
 #[test]
 fn malformed_fingerprints_are_refused_naming_the_key() {
     for (bad, why) in [
@@ -311,7 +304,7 @@ fn malformed_fingerprints_are_refused_naming_the_key() {
     ] {
         let brand = TempBrand::acme();
         brand.edit(FINGERPRINT, bad);
-        fails(&brand)
+        fails(&brand, &[])
             .stderr_has("brand.toml: deep_links.android_cert_sha256:")
             .stderr_has(why);
     }
@@ -336,7 +329,7 @@ fn domains_with_a_scheme_port_or_path_are_refused_naming_the_key() {
     ] {
         let brand = TempBrand::acme();
         brand.edit(DOMAINS_LINE, &format!("domains = [\"{bad}\"]"));
-        fails(&brand).stderr_has(&format!("brand.toml: deep_links.domains: \"{bad}\" {why}"));
+        fails(&brand, &[]).stderr_has(&format!("brand.toml: deep_links.domains: \"{bad}\" {why}"));
     }
 }
 
@@ -344,12 +337,12 @@ fn domains_with_a_scheme_port_or_path_are_refused_naming_the_key() {
 fn domains_without_a_certificate_are_refused() {
     let brand = TempBrand::acme();
     brand.edit(&format!("android_cert_sha256 = [\"{FINGERPRINT}\"]"), "");
-    fails(&brand)
+    fails(&brand, &[])
         .stderr_has("brand.toml: deep_links: Android App Links cannot be verified without the SHA-256 fingerprint")
         .stderr_has("android_cert = \"file:");
     let brand = TempBrand::acme();
     brand.edit(DOMAINS_LINE, "domains = []");
-    fails(&brand).stderr_has("deep_links.domains: is empty");
+    fails(&brand, &[]).stderr_has("deep_links.domains: is empty");
 }
 
 #[test]
@@ -366,7 +359,7 @@ fn certificate_files_that_are_not_one_certificate_are_refused() {
             DOMAINS_LINE,
             &format!("{DOMAINS_LINE}\nandroid_cert = \"file:secrets/cert.pem\""),
         );
-        fails(&brand)
+        fails(&brand, &[])
             .stderr_has("deep_links.android_cert (")
             .stderr_has(why);
     }

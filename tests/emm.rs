@@ -32,6 +32,17 @@ const SWITCHES: [&str; 6] = [
 ];
 const RESTRICTIONS: &str = "android/app/src/main/res/xml/app_restrictions.xml";
 
+/// The values the example brand sets (its [emm] and [server]), by key.
+fn example_values() -> BTreeMap<&'static str, &'static str> {
+    BTreeMap::from([
+        ("allowOtherServers", "false"),
+        ("copyAndPasteProtection", "true"),
+        ("serverName", "Acme Chat"),
+        ("serverUrl", "https://chat.acme.example"),
+        ("vendor", "Acme IT"),
+    ])
+}
+
 fn verify(out: &Path) -> Run {
     mmbrand(["verify".as_ref(), out.as_os_str()])
 }
@@ -98,16 +109,7 @@ fn example_brand_writes_specfile_key_values_and_android_defaults() {
         .iter()
         .filter_map(|(k, v)| v.as_deref().map(|v| (k.as_str(), v)))
         .collect();
-    assert_eq!(
-        set,
-        BTreeMap::from([
-            ("allowOtherServers", "false"),
-            ("copyAndPasteProtection", "true"),
-            ("serverName", "Acme Chat"),
-            ("serverUrl", "https://chat.acme.example"),
-            ("vendor", "Acme IT"),
-        ])
-    );
+    assert_eq!(set, example_values());
     // Switches are string-typed with the two values the app compares against.
     for s in root.one("dict").all("string") {
         let key = s.attr("keyName").unwrap();
@@ -287,16 +289,7 @@ fn android_defaults_on_the_real_upstream_file() {
         .filter(|(k, v)| before.get(*k) != Some(v))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    assert_eq!(
-        changed,
-        BTreeMap::from([
-            ("allowOtherServers", "false"),
-            ("copyAndPasteProtection", "true"),
-            ("serverName", "Acme Chat"),
-            ("serverUrl", "https://chat.acme.example"),
-            ("vendor", "Acme IT"),
-        ])
-    );
+    assert_eq!(changed, example_values());
     // Every key the Android schema declares, except the unused inAppSessionAuth, is one the
     // specfile offers.
     let offered: Vec<String> = appconfig_defaults(&brand.out)
@@ -309,18 +302,11 @@ fn android_defaults_on_the_real_upstream_file() {
     verify(&brand.out).expect(0);
 }
 
-/// Applies a brand that must fail, leaving no output.
-fn fails(brand: &TempBrand) -> Run {
-    let run = brand.apply(&[]).expect(1);
-    assert!(!brand.out.exists(), "output directory created on failure");
-    run
-}
-
 #[test]
 fn unknown_emm_key_gets_a_suggestion() {
     let brand = TempBrand::acme();
     brand.edit("copy_and_paste_protection = true", "in_app_pincode = true");
-    fails(&brand)
+    fails(&brand, &[])
         .stderr_has("unknown field `in_app_pincode`")
         .stderr_has("did you mean `in_app_pin_code`?");
     let brand = TempBrand::acme();
@@ -328,7 +314,7 @@ fn unknown_emm_key_gets_a_suggestion() {
         "vendor = \"Acme IT\"",
         "serverUrl = \"https://chat.acme.example\"",
     );
-    fails(&brand).stderr_has("did you mean `server_url`?");
+    fails(&brand, &[]).stderr_has("did you mean `server_url`?");
 }
 
 #[test]
@@ -338,12 +324,12 @@ fn wrong_value_types_name_the_key() {
         "copy_and_paste_protection = true",
         "in_app_pin_code = \"yes\"",
     );
-    fails(&brand).stderr_has(
+    fails(&brand, &[]).stderr_has(
         "emm.in_app_pin_code: invalid type: string \"yes\", expected a boolean; write true or false, without quotes",
     );
     let brand = TempBrand::acme();
     brand.edit("vendor = \"Acme IT\"", "timeout = \"30000\"");
-    fails(&brand)
+    fails(&brand, &[])
         .stderr_has("emm.timeout: invalid type: string \"30000\"")
         .stderr_has("write a whole number");
 }
@@ -368,6 +354,6 @@ fn values_the_app_cannot_use_are_refused() {
     ] {
         let brand = TempBrand::acme();
         brand.edit("vendor = \"Acme IT\"", line);
-        fails(&brand).stderr_has(message);
+        fails(&brand, &[]).stderr_has(message);
     }
 }

@@ -548,3 +548,16 @@ impl TempBrand {
         self
     }
 }
+
+/// Applies a brand that must fail: no output created, and an existing output untouched.
+pub fn fails(brand: &TempBrand, extra: &[&str]) -> Run {
+    let run = brand.apply(extra).expect(1);
+    assert!(!brand.out.exists(), "output directory created on failure");
+    let leftovers: Vec<_> = fs::read_dir(brand.tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".mmbrand"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    run
+}
