@@ -364,3 +364,25 @@ fn certificate_files_that_are_not_one_certificate_are_refused() {
             .stderr_has(why);
     }
 }
+
+#[test]
+fn plan_lists_the_well_known_files_and_the_app_edits() {
+    let brand = TempBrand::acme();
+    let run = mmbrand(["plan".as_ref(), brand.file().as_os_str()]).expect(0);
+    for line in [
+        "generated well-known/apple-app-site-association",
+        "generated well-known/assetlinks.json",
+        "generated well-known/README.md",
+        "modified  app/ios/Mattermost/Mattermost.entitlements",
+        "modified  app/android/app/src/main/AndroidManifest.xml",
+        "+\t<key>com.apple.developer.associated-domains</key>",
+        "+        <intent-filter android:autoVerify=\"true\">",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "plan lacks {line:?}:\n{}",
+            run.stdout
+        );
+    }
+    assert!(!brand.out.exists(), "plan writes nothing");
+}

@@ -357,3 +357,21 @@ fn values_the_app_cannot_use_are_refused() {
         fails(&brand, &[]).stderr_has(message);
     }
 }
+
+#[test]
+fn plan_lists_the_emm_files_and_the_restriction_defaults() {
+    let brand = TempBrand::acme();
+    let run = mmbrand(["plan".as_ref(), brand.file().as_os_str()]).expect(0);
+    for line in [
+        "generated emm/appconfig.xml",
+        "generated emm/managed-config.json",
+        &format!("modified  app/{RESTRICTIONS}"),
+        "+            android:defaultValue=\"Acme IT\" />",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "plan lacks {line:?}:\n{}",
+            run.stdout
+        );
+    }
+}
