@@ -254,6 +254,18 @@ fn print(brand: &Brand, built: &Built, args: &ApplyArgs) {
         built.lock.files.len(),
         brand.branch
     );
+    if !args.out.join("app/fastlane/Gemfile").is_file() {
+        // A miniature such as the embedded example cannot be built; say so instead of
+        // printing steps that would fail.
+        println!(
+            "next: this upstream has no fastlane/Gemfile, so it cannot be built (the embedded example is a miniature); apply a real mattermost-mobile checkout (--source <clone> --ref v2.42.3) to get the build steps"
+        );
+        println!(
+            "check the outputs any time: mmbrand verify {}",
+            args.out.display()
+        );
+        return;
+    }
     println!("next, build it (iOS on macOS with Xcode; npm ci also installs the pods there):");
     println!("  cd {} && npm ci", args.out.join("app").display());
     println!("  cd fastlane && bundle install");

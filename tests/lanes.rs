@@ -102,6 +102,19 @@ fn deep_links_and_emm_defaults_survive_the_lanes() {
 }
 
 #[test]
+fn a_miniature_upstream_gets_no_build_steps_it_could_not_run() {
+    let brand = TempBrand::acme();
+    let run = brand.apply(&[]).expect(0);
+    assert!(
+        run.stdout
+            .contains("this upstream has no fastlane/Gemfile, so it cannot be built"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("bundle exec"), "{}", run.stdout);
+}
+
+#[test]
 fn the_unguarded_source_move_is_what_breaks_the_android_lane() {
     let brand = TempBrand::acme();
     brand.apply(&[]).expect(0);
@@ -153,7 +166,21 @@ fn android_package_other_than_the_bundle_id_builds_right_on_both_platforms() {
         text.replace("\"com.acme.chat\"", "\"com.acme.android\""),
     )
     .unwrap();
-    let run = brand.apply(&[]).expect(0);
+    // A tree with upstream's fastlane Gemfile is buildable: apply prints the build steps.
+    let upstream = brand.tmp.path().join("upstream");
+    copy_tree(&fixture("mattermost-mobile"), &upstream);
+    write(
+        &upstream.join("fastlane/Gemfile"),
+        "source \"https://rubygems.org\"\n",
+    );
+    let run = brand
+        .apply(&["--source", upstream.to_str().unwrap()])
+        .expect(0);
+    assert!(
+        run.stdout.contains("\n  cd fastlane && bundle install\n"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout
             .contains("bundle exec fastlane ios build --env acme,acme.ios\n"),
