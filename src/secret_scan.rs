@@ -13,6 +13,11 @@ use crate::push::credentials;
 /// material and for the exact bytes of any credential.
 pub fn check_app(app: &Path, written: &BTreeSet<PathBuf>, secrets: &[Vec<u8>]) -> Result<()> {
     let mut problems = Problems::new();
+    let finders: Vec<memchr::memmem::Finder> = secrets
+        .iter()
+        .filter(|s| s.len() >= 16)
+        .map(|s| memchr::memmem::Finder::new(s))
+        .collect();
     for rel in written {
         let bytes = fsutil::read(&app.join(rel))?;
         let shown = fsutil::rel_string(rel);
@@ -20,13 +25,9 @@ pub fn check_app(app: &Path, written: &BTreeSet<PathBuf>, secrets: &[Vec<u8>]) -
             problems.push(format!(
                 "app/{shown} contains a private key or service-account key; credentials belong in [push] as file:/env: references, never in the app (check the override tree)"
             ));
-        } else if secrets.iter().any(|s| s.len() >= 16 && contains(&bytes, s)) {
+        } else if finders.iter().any(|f| f.find(&bytes).is_some()) {
             problems.push(format!("app/{shown} contains one of the brand's credentials; remove it from the override tree"));
         }
     }
     problems.into_result()
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }

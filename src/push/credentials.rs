@@ -561,9 +561,10 @@ pub fn set_private(_path: &Path) -> Result<()> {
 
 /// Whether bytes look like key material: a PEM private key block or a service-account key.
 pub fn contains_key_material(bytes: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(bytes);
-    let pem_key = text.contains("-----BEGIN") && text.contains("PRIVATE KEY-----");
-    let service_account = text.contains("\"service_account\"") && text.contains("\"private_key\"");
+    // Byte search (memchr's SIMD memmem): apply scans every file it wrote, megabytes of them.
+    let has = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    let pem_key = has(b"PRIVATE KEY-----") && has(b"-----BEGIN");
+    let service_account = has(b"\"service_account\"") && has(b"\"private_key\"");
     pem_key || service_account
 }
 
