@@ -16,7 +16,7 @@ pub fn check_app(app: &Path, written: &BTreeSet<PathBuf>, secrets: &[Vec<u8>]) -
     let finders: Vec<memchr::memmem::Finder> = secrets
         .iter()
         .filter(|s| s.len() >= 16)
-        .map(|s| memchr::memmem::Finder::new(s))
+        .map(memchr::memmem::Finder::new)
         .collect();
     for rel in written {
         let bytes = fsutil::read(&app.join(rel))?;
