@@ -10,6 +10,7 @@ use std::time::SystemTime;
 
 use crate::cli::VerifyArgs;
 use crate::content;
+use crate::emit::well_known;
 use crate::fsutil;
 use crate::lock::Lock;
 use crate::native::{android, ios};
@@ -126,6 +127,7 @@ pub fn verify(dir: &Path) -> Result<Verified> {
             android_facts.application_id, android_facts.firebase_packages
         ),
     );
+    check_deep_links(dir, &ios_facts, &android_facts, &mut checks);
     let config_path = dir.join(PROXY_DIR).join(PROXY_CONFIG);
     if !config_path.exists() {
         checks.add(
@@ -155,6 +157,52 @@ pub fn verify(dir: &Path) -> Result<Verified> {
     check_apple(dir, &lock, &config, &ios_facts, &mut checks);
     check_android(dir, &lock, &config, &android_facts, &mut checks);
     Ok(checks.done())
+}
+
+/// The well-known files name the app the tree builds: AASA's appID is `<team>.<bundle id>`,
+/// assetlinks' package is the applicationId. A mismatch means links open the browser.
+fn check_deep_links(
+    dir: &Path,
+    ios: &ios::IosFacts,
+    android: &android::AndroidFacts,
+    checks: &mut Checks,
+) {
+    let folder = dir.join(well_known::DIR);
+    let read = |name: &str| -> Option<serde_json::Value> {
+        serde_json::from_slice(&std::fs::read(folder.join(name)).ok()?).ok()
+    };
+    if let Some(aasa) = read(well_known::AASA) {
+        let found: Vec<&str> = aasa
+            .pointer("/applinks/details")
+            .and_then(|d| d.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.get("appID").and_then(|a| a.as_str()))
+            .collect();
+        let wanted: Vec<String> = ios
+            .team_ids
+            .iter()
+            .map(|t| format!("{t}.{}", ios.bundle_id))
+            .collect();
+        checks.add(
+            "apple-app-site-association appID = team.bundle id",
+            !found.is_empty() && found.iter().all(|f| wanted.iter().any(|w| w == f)),
+            format!("file {found:?}, app {wanted:?}"),
+        );
+    }
+    if let Some(links) = read(well_known::ASSETLINKS) {
+        let found: Vec<&str> = links
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l.pointer("/target/package_name").and_then(|p| p.as_str()))
+            .collect();
+        checks.add(
+            "assetlinks.json package = applicationId",
+            !found.is_empty() && found.iter().all(|f| *f == android.application_id),
+            format!("file {found:?}, app {:?}", android.application_id),
+        );
+    }
 }
 
 fn check_hashes(dir: &Path, lock: &Lock, checks: &mut Checks) {

@@ -386,3 +386,29 @@ fn plan_lists_the_well_known_files_and_the_app_edits() {
     }
     assert!(!brand.out.exists(), "plan writes nothing");
 }
+
+#[test]
+fn verify_pairs_the_well_known_files_with_the_app() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    let run = mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+    assert!(
+        run.stdout
+            .contains("apple-app-site-association appID = team.bundle id"),
+        "{}",
+        run.stdout
+    );
+    assert!(run
+        .stdout
+        .contains("assetlinks.json package = applicationId"));
+    let links = brand.out.join("well-known/assetlinks.json");
+    let text = std::fs::read_to_string(&links).unwrap();
+    std::fs::write(
+        &links,
+        text.replace("\"com.acme.chat\"", "\"com.acme.other\""),
+    )
+    .unwrap();
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()])
+        .expect(1)
+        .stderr_has("assetlinks.json package = applicationId: file [\"com.acme.other\"], app \"com.acme.chat\"");
+}
