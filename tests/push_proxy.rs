@@ -16,16 +16,42 @@ fn mode(path: &std::path::Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-/// Every key-material marker and every credential's text must be absent from `text`.
+/// Every key-material marker and every credential's key data must be absent from `text`:
+/// each base64 line of a PEM key, and each piece of a JSON `private_key` (one string with
+/// `\n` escapes), is looked for on its own.
 fn assert_no_secret(text: &str, secrets: &[&str], what: &str) {
     assert!(!text.contains("PRIVATE KEY"), "key material in {what}");
+    let base64 = |p: &str| {
+        p.len() >= 24
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+    };
     for s in secrets {
-        let body: String = s.lines().filter(|l| !l.starts_with("-----")).collect();
-        assert!(
-            body.len() < 16 || !text.contains(&body[..40.min(body.len())]),
-            "credential in {what}"
-        );
+        let pieces = s.lines().flat_map(|l| l.split("\\n")).map(str::trim);
+        for piece in pieces.filter(|p| base64(p)) {
+            assert!(!text.contains(piece), "credential in {what}");
+        }
     }
+}
+
+#[test]
+fn assert_no_secret_fires_on_a_planted_secret() {
+    let sa = service_account("acme-chat-example");
+    let key_line = sa
+        .split("\\n")
+        .find(|l| l.len() > 40 && !l.contains("-----"))
+        .unwrap()
+        .to_string();
+    let p8 = p8_pem();
+    let p8_line = p8.lines().nth(1).unwrap().to_string();
+    for (leaked, secret) in [
+        (format!("log: {key_line} end"), &sa),
+        (format!("log:\n{p8_line}\n"), &p8),
+    ] {
+        let caught = std::panic::catch_unwind(|| assert_no_secret(&leaked, &[secret], "planted"));
+        assert!(caught.is_err(), "not caught: {leaked}");
+    }
+    assert_no_secret("nothing to see", &[&sa], "clean");
 }
 
 #[test]
