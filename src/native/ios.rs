@@ -102,43 +102,16 @@ pub fn edit_pbxproj(path: &Path, ios: &Ios) -> Result<()> {
 /// `DevelopmentTeam = X;` in the project's TargetAttributes, which Xcode's signing pane
 /// shows; upstream sets it on some targets only, and those are kept to that.
 fn replace_target_attribute_team(text: &str, team: &str) -> String {
-    text.split_inclusive('\n')
-        .map(|line| {
-            let trimmed = line.trim_start();
-            match trimmed.strip_prefix("DevelopmentTeam = ") {
-                Some(rest) if rest.trim_end().ends_with(';') => {
-                    let indent = &line[..line.len() - trimmed.len()];
-                    let eol = &line[line.trim_end().len()..];
-                    format!("{indent}DevelopmentTeam = {team};{eol}")
-                }
-                _ => line.to_string(),
-            }
-        })
-        .collect()
+    text_edit::set_line_values(text, "DevelopmentTeam = ", ";", team).0
 }
 
 /// `DEVELOPMENT_TEAM = XXXXXXXXXX;` lines, whatever team upstream had.
 fn replace_team(text: &str, team: &str, shown: &str) -> Result<String> {
-    let mut count = 0;
-    let lines: Vec<String> = text
-        .split_inclusive('\n')
-        .map(|line| {
-            let trimmed = line.trim_start();
-            match trimmed.strip_prefix("DEVELOPMENT_TEAM = ") {
-                Some(rest) if rest.trim_end().ends_with(';') => {
-                    count += 1;
-                    let indent = &line[..line.len() - trimmed.len()];
-                    let eol = if line.ends_with('\n') { "\n" } else { "" };
-                    format!("{indent}DEVELOPMENT_TEAM = {team};{eol}")
-                }
-                _ => line.to_string(),
-            }
-        })
-        .collect();
+    let (out, count) = text_edit::set_line_values(text, "DEVELOPMENT_TEAM = ", ";", team);
     if count < 3 * CONFIGS_PER_TARGET {
         bail!("{shown}: expected a DEVELOPMENT_TEAM line in each of the {} build configurations of the app targets, found {count}", 3 * CONFIGS_PER_TARGET);
     }
-    Ok(lines.concat())
+    Ok(out)
 }
 
 fn read_dict(path: &Path) -> Result<Dictionary> {

@@ -56,3 +56,28 @@ pub fn newline(text: &str) -> &'static str {
         "\n"
     }
 }
+
+/// Rewrites every line that holds the setting `prefix` (e.g. `DEVELOPMENT_TEAM = `, or
+/// `versionCode `) followed by a value and `suffix` (`;` in the Xcode project, "" in gradle),
+/// keeping its indentation and line end; returns the text and how many lines it rewrote.
+pub fn set_line_values(text: &str, prefix: &str, suffix: &str, value: &str) -> (String, usize) {
+    let mut count = 0;
+    let out = text
+        .split_inclusive('\n')
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let body = trimmed.trim_end();
+            let hit = body
+                .strip_prefix(prefix)
+                .is_some_and(|rest| !rest.is_empty() && rest.ends_with(suffix));
+            if !hit {
+                return line.to_string();
+            }
+            count += 1;
+            let indent = &line[..line.len() - trimmed.len()];
+            let eol = &line[line.trim_end().len()..];
+            format!("{indent}{prefix}{value}{suffix}{eol}")
+        })
+        .collect();
+    (out, count)
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 
 use super::plist_edit::{self, PlistValue};
-use super::text_edit::edit_file;
+use super::text_edit::{edit_file, set_line_values};
 use super::{android, ios};
 use crate::brand::Version;
 
@@ -87,22 +87,7 @@ fn set_package_version(path: &Path, version: &str) -> Result<bool> {
 fn set_gradle(path: &Path, key: &str, value: &str) -> Result<bool> {
     let shown = path.display().to_string();
     edit_file(path, |text| {
-        let mut hits = 0;
-        let out: String = text
-            .split_inclusive('\n')
-            .map(|line| {
-                let trimmed = line.trim_start();
-                match trimmed.strip_prefix(key).filter(|r| r.starts_with(' ')) {
-                    Some(_) => {
-                        hits += 1;
-                        let indent = &line[..line.len() - trimmed.len()];
-                        let eol = &line[line.trim_end().len()..];
-                        format!("{indent}{key} {value}{eol}")
-                    }
-                    None => line.to_string(),
-                }
-            })
-            .collect();
+        let (out, hits) = set_line_values(text, &format!("{key} "), "", value);
         if hits != 1 {
             bail!("{shown}: expected exactly one `{key}` line but found {hits}; upstream may have changed this file");
         }
@@ -113,23 +98,8 @@ fn set_gradle(path: &Path, key: &str, value: &str) -> Result<bool> {
 /// Every `KEY = value;` line of the Xcode project; at least `min` of them.
 fn set_build_setting(path: &Path, key: &str, value: &str, min: usize) -> Result<bool> {
     let shown = path.display().to_string();
-    let prefix = format!("{key} = ");
     edit_file(path, |text| {
-        let mut hits = 0;
-        let out: String = text
-            .split_inclusive('\n')
-            .map(|line| {
-                let trimmed = line.trim_start();
-                if trimmed.starts_with(&prefix) && trimmed.trim_end().ends_with(';') {
-                    hits += 1;
-                    let indent = &line[..line.len() - trimmed.len()];
-                    let eol = &line[line.trim_end().len()..];
-                    format!("{indent}{prefix}{value};{eol}")
-                } else {
-                    line.to_string()
-                }
-            })
-            .collect();
+        let (out, hits) = set_line_values(text, &format!("{key} = "), ";", value);
         if hits < min {
             bail!("{shown}: expected {key} in the build configurations but found none; upstream may have changed this file");
         }
