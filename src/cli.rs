@@ -28,7 +28,6 @@ impl Cli {
             Command::Apply(a) => a.json,
             Command::Verify(a) => a.json,
             Command::Doctor(a) => a.json,
-            Command::Batch(a) => a.json,
             Command::Init(_) => false,
         }
     }
@@ -70,10 +69,6 @@ pub enum Command {
     /// replaces and their sizes), and secrets/ ignored by git. Then `mmbrand plan
     /// DIR/brand.toml` lists what is still missing.
     Init(InitArgs),
-    /// Apply several brand files on one upstream checkout, one output folder per brand.
-    /// Not implemented yet, so not listed in --help.
-    #[command(hide = true)]
-    Batch(BatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -198,20 +193,4 @@ pub struct InitArgs {
     /// with their pixel sizes, listed in override/README.md.
     #[arg(long, value_name = "PATH")]
     pub source: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct BatchArgs {
-    /// Brand files (TOML).
-    #[arg(required = true)]
-    pub brand_files: Vec<PathBuf>,
-    /// Output directory; each brand goes to DIR/<name>.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Brands processed in parallel.
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Print one JSON document on stdout.
-    #[arg(long)]
-    pub json: bool,
 }

@@ -24,7 +24,7 @@ pub mod source;
 pub mod stage;
 pub mod verify;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use cli::{Cli, Command};
 
@@ -37,10 +37,5 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verify(args) => verify::run(&args),
         Command::Doctor(args) => doctor::run(&args),
         Command::Init(args) => init::run(&args),
-        Command::Batch(_) => not_implemented("batch"),
     }
-}
-
-fn not_implemented(command: &str) -> Result<()> {
-    bail!("`mmbrand {command}` is not implemented yet in this version")
 }
