@@ -19,7 +19,6 @@ use anyhow::Result;
 use serde_json::{json, Map, Value};
 
 use crate::cli::DoctorArgs;
-use crate::fsutil;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
@@ -134,23 +133,9 @@ impl Brand {
             .map_err(|e| checks.add("Android app files readable", false, format!("{e:#}")))
             .ok();
         let config_path = dir.join(PROXY_DIR).join(PROXY_CONFIG);
-        let config = if config_path.exists() {
-            let shown = config_path.display().to_string();
-            fsutil::read_to_string(&config_path)
-                .and_then(|text| proxy_config::parse(&text, &shown))
-                .map_err(|e| checks.add("push proxy config decodes", false, format!("{e:#}")))
-                .ok()
-        } else {
-            checks.add(
-                "push proxy config",
-                false,
-                format!(
-                    "{} is missing (no [push] in the brand?)",
-                    config_path.display()
-                ),
-            );
-            None
-        };
+        let config = proxy_config::read_output(dir)
+            .map_err(|(check, detail)| checks.add(check, false, detail))
+            .ok();
         Ok(Brand {
             dir: dir.to_path_buf(),
             config_path,

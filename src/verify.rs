@@ -1,12 +1,11 @@
 //! `mmbrand verify DIR`: re-reads the branded app and the emitted push-proxy config and
 //! credentials, and proves they still pair up, and that nothing changed since `apply`.
 use std::path::Path;
+use std::time::SystemTime;
 
 use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
-
-use std::time::SystemTime;
 
 use crate::cli::VerifyArgs;
 use crate::content;
@@ -15,7 +14,7 @@ use crate::fsutil;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
-use crate::push::{credentials, proxy_config, CredentialKind, PROXY_CONFIG, PROXY_DIR};
+use crate::push::{credentials, proxy_config, CredentialKind, PROXY_DIR};
 use crate::report;
 
 #[derive(Debug, Serialize)]
@@ -128,23 +127,10 @@ pub fn verify(dir: &Path) -> Result<Verified> {
         ),
     );
     check_deep_links(dir, &ios_facts, &android_facts, &mut checks);
-    let config_path = dir.join(PROXY_DIR).join(PROXY_CONFIG);
-    if !config_path.exists() {
-        checks.add(
-            "push proxy config",
-            false,
-            format!(
-                "{} is missing (no [push] in the brand?)",
-                config_path.display()
-            ),
-        );
-        return Ok(checks.done());
-    }
-    let text = fsutil::read_to_string(&config_path)?;
-    let config = match proxy_config::parse(&text, &config_path.display().to_string()) {
+    let config = match proxy_config::read_output(dir) {
         Ok(c) => c,
-        Err(e) => {
-            checks.add("push proxy config decodes", false, format!("{e:#}"));
+        Err((check, detail)) => {
+            checks.add(check, false, detail);
             return Ok(checks.done());
         }
     };

@@ -158,6 +158,24 @@ impl ConfigPushProxy {
     }
 }
 
+/// The proxy config of an apply output `dir`, or the failed check's name and why: for
+/// `verify` and `doctor`, which both report rather than stop.
+pub fn read_output(
+    dir: &std::path::Path,
+) -> std::result::Result<ConfigPushProxy, (&'static str, String)> {
+    let path = dir.join(super::PROXY_DIR).join(super::PROXY_CONFIG);
+    if !path.exists() {
+        return Err((
+            "push proxy config",
+            format!("{} is missing (no [push] in the brand?)", path.display()),
+        ));
+    }
+    let shown = path.display().to_string();
+    crate::fsutil::read_to_string(&path)
+        .and_then(|text| parse(&text, &shown))
+        .map_err(|e| ("push proxy config decodes", format!("{e:#}")))
+}
+
 /// Decodes a proxy config strictly: every field present, right types, nothing unknown.
 pub fn parse(text: &str, shown: &str) -> Result<ConfigPushProxy> {
     serde_json::from_str(text).with_context(|| format!("{shown}: not a valid push-proxy config"))
