@@ -353,49 +353,49 @@ impl Lanes {
         if release != beta {
             fs::create_dir_all(self.app.join(&release[2..])).map_err(|e| e.to_string())?;
             self.move_sources(beta, &release)?;
-            for entry in fs::read_dir(self.app.join(&release[2..])).map_err(|e| e.to_string())? {
-                let path = entry.map_err(|e| e.to_string())?.path();
-                let rel = path
-                    .strip_prefix(&self.app)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                match path.extension().and_then(|e| e.to_str()) {
-                    Some("java") => self.find_replace(
-                        &rel,
-                        "package com.mattermost.rnbeta;",
-                        &format!("package {package};"),
-                    )?,
-                    Some("kt") => self.find_replace(
-                        &rel,
-                        "package com.mattermost.rnbeta",
-                        &format!("package {package}"),
-                    )?,
-                    _ => {}
-                }
-            }
+            let release_dir = self.app.join(&release[2..]);
+            self.replace_in_sources(
+                &release_dir,
+                (
+                    "package com.mattermost.rnbeta;",
+                    &format!("package {package};"),
+                ),
+                (
+                    "package com.mattermost.rnbeta",
+                    &format!("package {package}"),
+                ),
+            )?;
             let helpers = self.path("android/app/src/main/java/com/mattermost/helpers");
-            for entry in fs::read_dir(&helpers).into_iter().flatten() {
-                let path = entry.map_err(|e| e.to_string())?.path();
-                let rel = path
-                    .strip_prefix(&self.app)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                match path.extension().and_then(|e| e.to_str()) {
-                    Some("java") => self.find_replace(
-                        &rel,
-                        "import com.mattermost.rnbeta.*;",
-                        &format!("import {package}.*;"),
-                    )?,
-                    Some("kt") => self.find_replace(
-                        &rel,
-                        "import com.mattermost.rnbeta.*",
-                        &format!("import {package}.*"),
-                    )?,
-                    _ => {}
-                }
-            }
+            self.replace_in_sources(
+                &helpers,
+                (
+                    "import com.mattermost.rnbeta.*;",
+                    &format!("import {package}.*;"),
+                ),
+                (
+                    "import com.mattermost.rnbeta.*",
+                    &format!("import {package}.*"),
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The lane's `Dir.glob("*.java")` / `Dir.glob("*.kt")` find_replace loops over `dir`.
+    fn replace_in_sources(&self, dir: &Path, java: (&str, &str), kt: (&str, &str)) -> Outcome {
+        for entry in fs::read_dir(dir).into_iter().flatten() {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let rel = path
+                .strip_prefix(&self.app)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let (old, new) = match path.extension().and_then(|e| e.to_str()) {
+                Some("java") => java,
+                Some("kt") => kt,
+                _ => continue,
+            };
+            self.find_replace(&rel, old, new)?;
         }
         Ok(())
     }
