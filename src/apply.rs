@@ -132,8 +132,16 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
     emit::well_known::write(root, brand)?;
     emit::emm::write(root, brand)?;
     let secrets = push.map(push::PreparedPush::secrets).unwrap_or_default();
-    secret_scan::check_app(&app, &app_files, &secrets)?;
-    let mut lock = Lock::new(root, brand, &upstream, &app_files, credentials)?;
+    let mut scanner = secret_scan::Scanner::new(&secrets);
+    let mut lock = Lock::new(
+        root,
+        brand,
+        &upstream,
+        &app_files,
+        credentials,
+        |rel, bytes| scanner.check(rel, bytes),
+    )?;
+    scanner.finish()?;
     lock.apns_certificate =
         push.and_then(push::PreparedPush::cert_expiry)
             .map(|c| crate::lock::LockCertificate {

@@ -63,13 +63,15 @@ pub struct LockUpstream {
 }
 
 impl Lock {
-    /// Hashes every file of `root` outside `app/`, and the listed files inside it.
+    /// Hashes every file of `root` outside `app/`, and the listed files inside it, showing
+    /// each app file's bytes to `inspect` as it goes (the secret scan), so each is read once.
     pub fn new(
         root: &Path,
         brand: &Brand,
         upstream: &Upstream,
         app_files: &BTreeSet<PathBuf>,
         credentials: BTreeMap<String, String>,
+        mut inspect: impl FnMut(&Path, &[u8]),
     ) -> Result<Lock> {
         let mut files = BTreeMap::new();
         let mut content = BTreeMap::new();
@@ -79,6 +81,7 @@ impl Lock {
             let path = Path::new("app").join(rel);
             let key = fsutil::rel_string(&path);
             let bytes = fsutil::read(&root.join(&path))?;
+            inspect(rel, &bytes);
             files.insert(key.clone(), fsutil::sha256_hex(&bytes));
             // dist/ files are compared with the assets/override or assets/base file they were
             // merged from, which verify reads itself: no need to parse megabytes of i18n here.

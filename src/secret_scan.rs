@@ -1,7 +1,8 @@
 //! The last gate of `apply`: no private key, service-account key or credential may land in
-//! the app tree, where it would be committed, pushed and shipped inside the app.
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+//! the app tree, where it would be committed, pushed and shipped inside the app. It looks at
+//! every file mmbrand wrote into the app (the only files a brand controls), as the lock file
+//! reads them, so each byte is read once.
+use std::path::Path;
 
 use anyhow::Result;
 
@@ -9,25 +10,40 @@ use crate::fsutil;
 use crate::problems::Problems;
 use crate::push::credentials;
 
-/// Checks every file mmbrand wrote into the app (the only files a brand controls) for key
-/// material and for the exact bytes of any credential.
-pub fn check_app(app: &Path, written: &BTreeSet<PathBuf>, secrets: &[Vec<u8>]) -> Result<()> {
-    let mut problems = Problems::new();
-    let finders: Vec<memchr::memmem::Finder> = secrets
-        .iter()
-        .filter(|s| s.len() >= 16)
-        .map(memchr::memmem::Finder::new)
-        .collect();
-    for rel in written {
-        let bytes = fsutil::read(&app.join(rel))?;
-        let shown = fsutil::rel_string(rel);
-        if credentials::contains_key_material(&bytes) {
-            problems.push(format!(
-                "app/{shown} contains a private key or service-account key; credentials belong in [push] as file:/env: references, never in the app (check the override tree)"
-            ));
-        } else if finders.iter().any(|f| f.find(&bytes).is_some()) {
-            problems.push(format!("app/{shown} contains one of the brand's credentials; remove it from the override tree"));
+pub struct Scanner<'a> {
+    /// The brand's credentials, found with memchr's SIMD memmem.
+    finders: Vec<memchr::memmem::Finder<'a>>,
+    problems: Problems,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(secrets: &'a [Vec<u8>]) -> Self {
+        Scanner {
+            finders: secrets
+                .iter()
+                .filter(|s| s.len() >= 16)
+                .map(memchr::memmem::Finder::new)
+                .collect(),
+            problems: Problems::new(),
         }
     }
-    problems.into_result()
+
+    /// Checks one written file (`rel` relative to the app) for key material and for the exact
+    /// bytes of any credential.
+    pub fn check(&mut self, rel: &Path, bytes: &[u8]) {
+        let shown = fsutil::rel_string(rel);
+        if credentials::contains_key_material(bytes) {
+            self.problems.push(format!(
+                "app/{shown} contains a private key or service-account key; credentials belong in [push] as file:/env: references, never in the app (check the override tree)"
+            ));
+        } else if self.finders.iter().any(|f| f.find(bytes).is_some()) {
+            self.problems.push(format!(
+                "app/{shown} contains one of the brand's credentials; remove it from the override tree"
+            ));
+        }
+    }
+
+    pub fn finish(self) -> Result<()> {
+        self.problems.into_result()
+    }
 }
