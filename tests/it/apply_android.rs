@@ -1,10 +1,9 @@
 //! `mmbrand apply`: the Android identifiers, schemes, app name, package move and Firebase
 //! config, read back with an XML parser where the file is XML.
-mod common;
 
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 /// The values of `attr` on every `element` of an XML file.
 fn xml_attrs(path: &std::path::Path, element: &str, attr: &str) -> Vec<String> {
@@ -67,7 +66,7 @@ fn android_identifiers_schemes_and_name_are_branded() {
         "data",
         "android:scheme",
     );
-    // The URL schemes, then the example brand's App Links filter (tests/deep_links.rs).
+    // The URL schemes, then the example brand's App Links filter (deep_links.rs).
     assert_eq!(schemes, ["acmechat", "acmeauth", "https", "https", "https"]);
     assert_eq!(
         string_resource(

@@ -1,13 +1,12 @@
 //! The branded tree is a fixed point of upstream's tree-modifying fastlane lanes: run with
 //! the env files `apply` writes, they succeed and change nothing apply set (structured files
 //! compared by content, which is what `verify` checks).
-mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::lanes::Lanes;
-use common::*;
+use crate::common::lanes::Lanes;
+use crate::common::*;
 
 fn verify(out: &Path) -> Run {
     mmbrand(["verify".as_ref(), out.as_os_str()])

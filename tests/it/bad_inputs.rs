@@ -1,10 +1,9 @@
 //! Bad brand files and inputs: each exits 1 with a message naming the file and key, and
 //! neither creates nor changes the output directory.
-mod common;
 
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn http_server_url() {

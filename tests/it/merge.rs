@@ -1,10 +1,9 @@
 //! `mmbrand merge` end to end, on the real upstream assets/base and on small trees.
-mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 const MARKER: &str = ".mmbrand-merge.json";
@@ -263,7 +262,7 @@ impl Case {
 fn mmbrand_merge<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(args: I) -> Run {
     let mut all: Vec<std::ffi::OsString> = vec!["merge".into()];
     all.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
-    common::mmbrand(all)
+    crate::common::mmbrand(all)
 }
 
 // Shadow the harness function: every test here runs `mmbrand merge`.
@@ -424,16 +423,16 @@ fn merging_the_output_again_changes_nothing() {
 
 #[test]
 fn usage_errors_exit_2() {
-    common::mmbrand(["merge", "only-one-arg"]).expect(2);
-    common::mmbrand(["merge", "a", "b", "c", "--no-such-flag"]).expect(2);
-    common::mmbrand(["frobnicate"]).expect(2);
+    crate::common::mmbrand(["merge", "only-one-arg"]).expect(2);
+    crate::common::mmbrand(["merge", "a", "b", "c", "--no-such-flag"]).expect(2);
+    crate::common::mmbrand(["frobnicate"]).expect(2);
 }
 
 #[test]
 fn a_command_not_built_yet_is_refused_and_not_advertised() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    common::mmbrand([
+    crate::common::mmbrand([
         "batch".as_ref(),
         "brand.toml".as_ref(),
         "--out".as_ref(),
@@ -442,6 +441,6 @@ fn a_command_not_built_yet_is_refused_and_not_advertised() {
     .expect(2)
     .stderr_has("unrecognized subcommand 'batch'");
     assert!(!out.exists());
-    let help = common::mmbrand(["--help"]).expect(0);
+    let help = crate::common::mmbrand(["--help"]).expect(0);
     assert!(!help.stdout.contains("batch"), "{}", help.stdout);
 }

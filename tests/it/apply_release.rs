@@ -1,12 +1,11 @@
 //! What release pipelines need from the branded tree: version and build number where
 //! upstream's lanes write them, launch screens that take effect, and diffs that show
 //! branding only.
-mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn gradle_value(app: &Path, key: &str) -> String {
     let gradle = fs::read_to_string(app.join("android/app/build.gradle")).unwrap();

@@ -1,7 +1,6 @@
 //! `mmbrand apply`: every iOS identifier in every file, read back with a plist parser.
-mod common;
 
-use common::*;
+use crate::common::*;
 use plist::Value;
 
 fn strings(v: Option<&Value>) -> Vec<String> {

@@ -1,11 +1,10 @@
 //! `[emm]`: the AppConfig specfile and key/value file (parsed as XML and JSON), the Android
 //! restriction defaults read back with an XML parser, and the brand mistakes that exit 1.
-mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// Every managed-configuration key the app reads (v2.42.3), in the order of the outputs.
 const APP_KEYS: [&str; 12] = [

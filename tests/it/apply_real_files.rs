@@ -1,11 +1,10 @@
 //! `apply` on the miniature upstream with every real upstream data file from ../shared laid
 //! over it (all of assets/base, the iOS plists and entitlements, the Android manifest,
 //! strings and google-services.json), so the edits are proven on upstream's actual files.
-mod common;
 
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn real_upstream_files_are_branded() {

@@ -1,12 +1,11 @@
 //! `[deep_links]`: the well-known files (parsed as JSON), the associated-domains entitlement
 //! (plist) and the App Links intent filter (XML) read back from the branded tree, the
 //! certificate fingerprints, and the brand mistakes that exit 1.
-mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 
 const FINGERPRINT: &str =

@@ -1,10 +1,9 @@
 //! `mmbrand init`: a brand to fill in, whose missing keys `plan` names one by one, and which
 //! works once filled with the example's values.
-mod common;
 
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn init_then_plan_names_what_is_missing_then_filled_it_applies() {

@@ -1,11 +1,10 @@
 //! Every text file mmbrand renders from templates/ parses as what it claims to be, with every
 //! optional part switched on: a template that renders invalid output fails here.
-mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// Checks one emitted file by its kind; returns the kind checked.
 fn check(path: &Path) -> &'static str {

@@ -1,11 +1,10 @@
 //! The push side end to end: proxy config, credentials, server settings, `verify`, and
 //! secret hygiene, with credentials generated in the test.
-mod common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn proxy_config(brand: &TempBrand) -> Value {

@@ -1,14 +1,13 @@
 //! `mmbrand doctor` against a stub push proxy on 127.0.0.1 that answers the way
 //! mattermost-push-proxy's handlers do (server/server.go, push_response.go): the version
 //! document, `{"status": "OK" | "REMOVE"}`, and FAIL with the proxy's own error text.
-mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// One request the stub received.

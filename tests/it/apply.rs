@@ -1,12 +1,11 @@
 //! `mmbrand apply` and `plan`: the pipeline as a whole: config, assets, sources, lock file,
 //! reproducibility, commit and push.
-mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 #[test]

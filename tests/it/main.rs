@@ -1,0 +1,17 @@
+//! The one integration-test binary: every test runs the built `mmbrand` binary on inputs made
+//! in a temporary directory (see `common`), module by module.
+mod apply;
+mod apply_android;
+mod apply_ios;
+mod apply_real_files;
+mod apply_release;
+mod bad_inputs;
+mod common;
+mod deep_links;
+mod doctor;
+mod emm;
+mod init;
+mod lanes;
+mod merge;
+mod push_proxy;
+mod templates;
