@@ -211,6 +211,19 @@ fn remove_dir_if_exists(dir: &Path) -> Result<()> {
 pub fn run(args: &ApplyArgs) -> Result<()> {
     let mut brand = Brand::load(&args.brand_file)?;
     brand.override_version(&args.version)?;
+    let applied = apply(&brand, args)?;
+    print(&brand, &applied, args);
+    Ok(())
+}
+
+/// What one `apply` did.
+pub struct Applied {
+    pub built: Built,
+}
+
+/// Applies a loaded brand into `args.out` (everything but printing): `batch` calls this once
+/// per brand.
+pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
     if args.push && brand.source.fork.is_none() {
         bail!(
             "{}: --push needs [source] fork, the repository to push the brand branch to",
@@ -218,7 +231,7 @@ pub fn run(args: &ApplyArgs) -> Result<()> {
         );
     }
     let stage = Stage::beside(&args.out, LOCK_FILE)?;
-    let mut built = build(&brand, &args.source, &args.proxy_root, stage.path())?;
+    let mut built = build(brand, &args.source, &args.proxy_root, stage.path())?;
     let app = stage.path().join("app");
     if args.commit || args.push {
         built.lock.brand_commit = Some(source::commit_brand(&app, &brand.name)?);
@@ -228,11 +241,11 @@ pub fn run(args: &ApplyArgs) -> Result<()> {
         source::push(&app, fork, &brand.branch)?;
     }
     stage.commit()?;
-    print(&brand, &built, args);
-    Ok(())
+    Ok(Applied { built })
 }
 
-fn print(brand: &Brand, built: &Built, args: &ApplyArgs) {
+fn print(brand: &Brand, applied: &Applied, args: &ApplyArgs) {
+    let built = &applied.built;
     if args.json {
         report::print_json(&json!({
             "ok": true,

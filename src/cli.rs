@@ -148,6 +148,14 @@ pub struct ApplyArgs {
     /// The default fits deploying DIR/push-proxy as the proxy's config/ folder.
     #[arg(long, value_name = "DIR", default_value = crate::push::DEFAULT_PROXY_ROOT)]
     pub proxy_root: String,
+    /// Re-apply over an output whose files were edited since the last apply (the edits are
+    /// lost); without it such a re-apply is refused and the edited files are listed.
+    #[arg(long)]
+    pub force: bool,
+    /// Exit 1 before writing anything when the upstream commit differs from the previous
+    /// output's and upstream changed something under the brand (see the drift report).
+    #[arg(long)]
+    pub fail_on_drift: bool,
     /// Print one JSON document on stdout describing what was done.
     #[arg(long)]
     pub json: bool,
