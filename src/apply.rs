@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::brand::Brand;
 use crate::cli::{ApplyArgs, SourceArgs};
+use crate::drift::{self, Drift};
 use crate::emit;
 use crate::fsutil;
 use crate::lock::{Lock, LOCK_FILE};
@@ -15,7 +16,9 @@ use crate::native::{android, app_json, fastfile, ios, ios_strings, release_asset
 use crate::overlay::{
     self, config_check, json_merge, resolved, MergeOptions, MergePlan, CONFIG_JSON,
 };
+use crate::problems::Problems;
 use crate::push;
+use crate::reapply::{self, Previous};
 use crate::report;
 use crate::secret_scan;
 use crate::source::{self, Upstream};
@@ -61,6 +64,21 @@ pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<Str
 
 /// Runs the whole pipeline into `root` (an empty staging or scratch directory).
 pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) -> Result<Built> {
+    build_with(brand, args, proxy_root, root, &mut |_, _| Ok(()))
+}
+
+/// Called with upstream and the checked-out app tree before anything is merged or edited.
+pub type OnCheckout<'a> = dyn FnMut(&Upstream, &Path) -> Result<()> + 'a;
+
+/// `build`, calling `on_checkout` as soon as upstream is checked out (the drift report of
+/// an upgrade comes before the merge, whose errors it may explain).
+pub fn build_with(
+    brand: &Brand,
+    args: &SourceArgs,
+    proxy_root: &str,
+    root: &Path,
+    on_checkout: &mut OnCheckout,
+) -> Result<Built> {
     let (repo, git_ref) = source_of(brand, args)?;
     // Credentials and the override tree were checked when the brand was loaded.
     let gs_bytes = &brand.inputs.google_services;
@@ -68,6 +86,7 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
 
     let app = root.join("app");
     let upstream = source::checkout(&repo, git_ref.as_deref(), &app, &brand.branch)?;
+    on_checkout(&upstream, &app)?;
     let mut warnings = brand.warnings();
     if let Some(push) = push {
         warnings.extend(push.notes.iter().cloned());
@@ -218,11 +237,30 @@ pub fn run(args: &ApplyArgs) -> Result<()> {
 
 /// What one `apply` did.
 pub struct Applied {
-    pub built: Built,
+    /// None when the output was already up to date and nothing was written.
+    pub built: Option<Built>,
+    /// The upstream commit the output is made from.
+    pub commit: String,
+    /// The drift report, when the upstream commit differs from the previous output's.
+    pub drift: Option<Drift>,
+    /// Git-ignored build caches carried over from the previous output (app-relative).
+    pub carried: Vec<PathBuf>,
+}
+
+impl Applied {
+    fn up_to_date(previous: &Previous) -> Applied {
+        Applied {
+            built: None,
+            commit: previous.lock.upstream.commit.clone(),
+            drift: None,
+            carried: Vec::new(),
+        }
+    }
 }
 
 /// Applies a loaded brand into `args.out` (everything but printing): `batch` calls this once
-/// per brand.
+/// per brand. Over an earlier output it refuses to lose edits (unless --force), does nothing
+/// when nothing changed, reports upstream drift, and carries build caches over.
 pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
     if args.push && brand.source.fork.is_none() {
         bail!(
@@ -230,22 +268,194 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
             brand.file.display()
         );
     }
+    let previous = Previous::find(&args.out, args.force)?;
+    let inputs = reapply::inputs_digest(brand, &args.proxy_root)?;
+    let mut intact = false;
+    if let Some(prev) = &previous {
+        let lost = prev.unsaved_changes()?;
+        intact = lost.is_empty();
+        if !args.force {
+            reapply::refuse_lost_edits(&args.out, &lost)?;
+        }
+        let (repo, git_ref) = source_of(brand, &args.source)?;
+        if intact
+            && !args.push
+            && prev.is_up_to_date(&repo, git_ref.as_deref(), &inputs, args.commit)?
+        {
+            return Ok(Applied::up_to_date(prev));
+        }
+    }
     let stage = Stage::beside(&args.out, LOCK_FILE)?;
-    let mut built = build(brand, &args.source, &args.proxy_root, stage.path())?;
+    let mut drift = None;
+    let mut built = build_with(
+        brand,
+        &args.source,
+        &args.proxy_root,
+        stage.path(),
+        &mut |upstream, app| {
+            drift = upgrade_drift(previous.as_ref(), upstream, app, brand)?;
+            match &drift {
+                Some(d) => check_drift(d, brand, args),
+                None => Ok(()),
+            }
+        },
+    )?;
+    built.lock.inputs = Some(inputs);
     let app = stage.path().join("app");
     if args.commit || args.push {
         built.lock.brand_commit = Some(source::commit_brand(&app, &brand.name)?);
+    }
+    let unchanged = previous
+        .as_ref()
+        .filter(|p| intact && same_output(&p.lock, &built.lock));
+    if let Some(prev) = unchanged {
+        // A plain-directory upstream has no commit to compare before building.
+        return Ok(Applied::up_to_date(prev));
     }
     built.lock.write(stage.path())?;
     if let (true, Some(fork)) = (args.push, &brand.source.fork) {
         source::push(&app, fork, &brand.branch)?;
     }
-    stage.commit()?;
-    Ok(Applied { built })
+    let carried = match &previous {
+        Some(prev) => {
+            let old_app = prev.dir.join("app");
+            let moved = reapply::carry(&old_app, &app, &prev.caches()?)?;
+            let undo = |staged: &Path| reapply::carry_back(&old_app, &staged.join("app"), &moved);
+            stage.commit_or_undo(undo)?;
+            moved
+        }
+        None => {
+            stage.commit()?;
+            Vec::new()
+        }
+    };
+    Ok(Applied {
+        commit: built.upstream.commit.clone(),
+        built: Some(built),
+        drift,
+        carried,
+    })
+}
+
+/// Whether a new build would write exactly what the previous output holds.
+fn same_output(old: &Lock, new: &Lock) -> bool {
+    old.upstream.commit == new.upstream.commit
+        && old.upstream.repo == new.upstream.repo
+        && old.inputs == new.inputs
+        && old.files == new.files
+        && old.brand_commit == new.brand_commit
+}
+
+/// The drift between the previous output's upstream commit and the one just checked out.
+fn upgrade_drift(
+    previous: Option<&Previous>,
+    upstream: &Upstream,
+    app: &Path,
+    brand: &Brand,
+) -> Result<Option<Drift>> {
+    let Some(prev) = previous.filter(|p| p.lock.upstream.commit != upstream.commit) else {
+        return Ok(None);
+    };
+    let repo = git2::Repository::open(app)?;
+    prev.lend_objects(&repo)?;
+    let edited = previous_edits(&repo, prev);
+    drift::report(
+        &repo,
+        &prev.lock.upstream.commit,
+        &upstream.commit,
+        brand,
+        &edited,
+    )
+    .map(Some)
+}
+
+/// The upstream files an earlier output edited, with what apply wrote to them.
+pub fn previous_edits(repo: &git2::Repository, prev: &Previous) -> Vec<drift::Edited> {
+    prev.lock
+        .files
+        .keys()
+        .filter(|k| k.starts_with("app/") && !k.starts_with("app/dist/"))
+        .filter(|k| !k.starts_with("app/assets/override/"))
+        .map(|k| drift::Edited {
+            path: k.clone(),
+            branded: branded_bytes(repo, prev, k).map(|b| (b, true)),
+        })
+        .collect()
+}
+
+/// What apply wrote to `key` last time: the blob it stored, or the file itself.
+fn branded_bytes(repo: &git2::Repository, prev: &Previous, key: &str) -> Option<Vec<u8>> {
+    let stored = prev
+        .lock
+        .expected
+        .get(key)
+        .and_then(|oid| git2::Oid::from_str(oid).ok())
+        .and_then(|oid| repo.find_blob(oid).ok())
+        .map(|b| b.content().to_vec());
+    stored.or_else(|| std::fs::read(prev.dir.join(key)).ok())
+}
+
+/// Prints the drift report before anything is written, and stops on it with --fail-on-drift.
+fn check_drift(drift: &Drift, brand: &Brand, args: &ApplyArgs) -> Result<()> {
+    let lines = drift.lines();
+    if !args.json {
+        eprintln!(
+            "upstream moved from {} to {}{}",
+            short(&drift.from),
+            short(&drift.to),
+            if lines.is_empty() {
+                "; nothing under the brand changed"
+            } else {
+                "; drift under the brand:"
+            }
+        );
+        lines.iter().for_each(|l| eprintln!("  {l}"));
+    }
+    if !(args.fail_on_drift && drift.affects_brand()) {
+        return Ok(());
+    }
+    let mut problems = Problems::new();
+    problems.push(format!(
+        "{}: upstream changed under the brand between {} and {}, and --fail-on-drift is set; nothing was written. Review the drift report, update the brand if needed, and re-run without --fail-on-drift",
+        brand.file.display(),
+        short(&drift.from),
+        short(&drift.to)
+    ));
+    Err(problems
+        .detail("drift", serde_json::to_value(drift)?)
+        .detail("command", json!("apply"))
+        .into())
+}
+
+/// A commit id as people read it.
+pub fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(10)]
+}
+
+fn print_up_to_date(brand: &Brand, applied: &Applied, args: &ApplyArgs) {
+    let warnings = brand.warnings();
+    if args.json {
+        report::print_json(&json!({
+            "ok": true, "command": "apply", "brand": brand.name,
+            "out": args.out.display().to_string(), "up_to_date": true,
+            "commit": applied.commit, "warnings": warnings,
+        }));
+        return;
+    }
+    report::print_warnings(&warnings);
+    println!(
+        "{} is up to date in {} (upstream {}, same brand, override tree and credentials, and it verifies): nothing rewritten",
+        brand.name,
+        args.out.display(),
+        short(&applied.commit)
+    );
 }
 
 fn print(brand: &Brand, applied: &Applied, args: &ApplyArgs) {
-    let built = &applied.built;
+    let Some(built) = &applied.built else {
+        print_up_to_date(brand, applied, args);
+        return;
+    };
     if args.json {
         report::print_json(&json!({
             "ok": true,
@@ -261,11 +471,25 @@ fn print(brand: &Brand, applied: &Applied, args: &ApplyArgs) {
                 "android": emit::fastlane::build_command(brand, "android"),
             },
             "release_assets": built.placements,
+            "up_to_date": false,
+            "drift": applied.drift,
+            "carried": applied.carried,
             "warnings": built.warnings,
         }));
         return;
     }
     report::print_warnings(&built.warnings);
+    if !applied.carried.is_empty() {
+        let shown: Vec<String> = applied
+            .carried
+            .iter()
+            .map(|p| fsutil::rel_string(p))
+            .collect();
+        println!(
+            "kept from the previous output (git-ignored build caches): {}",
+            shown.join(", ")
+        );
+    }
     let short = &built.upstream.commit[..built.upstream.commit.len().min(10)];
     println!(
         "branded {} from {} @ {short} into {} ({} files written, branch {})",

@@ -47,6 +47,10 @@ pub enum Command {
     /// succeeded.
     Merge(MergeArgs),
     /// Print what `apply` would change (files, keys, a diff) without writing anything.
+    ///
+    /// With --ref (or --from), first the upgrade's drift: config.json keys upstream added,
+    /// removed or retyped (marking those the brand sets), override files whose base file
+    /// disappeared or changed pixel size, and upstream changes to the files apply edits.
     Plan(PlanArgs),
     /// Produce the branded app tree, push-proxy config, server settings and lock file in --out.
     Apply(ApplyArgs),
@@ -121,6 +125,11 @@ pub struct PlanArgs {
     pub source: SourceArgs,
     #[command(flatten)]
     pub version: VersionArgs,
+    /// An earlier `apply` output: also report the drift between the upstream commit it was
+    /// made from and the one planned (by default, with --ref, the drift is reported from the
+    /// brand file's [source] ref when it names another commit).
+    #[arg(long, value_name = "DIR")]
+    pub from: Option<PathBuf>,
     /// Print one JSON document on stdout instead of a diff.
     #[arg(long)]
     pub json: bool,

@@ -36,6 +36,15 @@ pub struct Lock {
     /// wrote, so `verify` can say which key changed and what it was.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub expected: BTreeMap<String, String>,
+    /// Upstream files apply removed (the Java sources of a moved package), so a re-apply can
+    /// tell them from files deleted by hand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<String>,
+    /// Digest of everything besides upstream that the output is a function of (brand file,
+    /// override tree, credentials, options): equal digests and an equal upstream commit make
+    /// a re-apply a no-op.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<String>,
     /// The APNs certificate's topic and end of validity, when the brand pushes with one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apns_certificate: Option<LockCertificate>,
@@ -123,6 +132,12 @@ impl Lock {
             credentials,
             content,
             expected,
+            deleted: repo
+                .as_ref()
+                .map(deleted_files)
+                .transpose()?
+                .unwrap_or_default(),
+            inputs: None,
             apns_certificate: None,
         })
     }
@@ -139,4 +154,18 @@ impl Lock {
         serde_json::from_str(&text)
             .with_context(|| format!("{}: not a valid lock file", path.display()))
     }
+}
+
+/// Tracked files missing from the work tree, as `app/`-relative lock keys.
+fn deleted_files(repo: &git2::Repository) -> Result<Vec<String>> {
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(false).include_ignored(false);
+    let statuses = repo
+        .statuses(Some(&mut options))
+        .context("cannot read the git status of the branded tree")?;
+    Ok(statuses
+        .iter()
+        .filter(|e| e.status().is_wt_deleted())
+        .filter_map(|e| e.path().map(|p| format!("app/{p}")))
+        .collect())
 }

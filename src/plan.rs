@@ -12,7 +12,9 @@ use similar::TextDiff;
 use crate::apply;
 use crate::brand::Brand;
 use crate::cli::PlanArgs;
+use crate::drift::{self, Drift};
 use crate::fsutil;
+use crate::reapply::Previous;
 use crate::report;
 
 /// Files derived wholesale from others; listed but not diffed, to keep the diff readable.
@@ -30,13 +32,55 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     let mut brand = Brand::load(&args.brand_file)?;
     brand.override_version(&args.version)?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
-    let built = apply::build(
+    let previous = match &args.from {
+        Some(dir) => Some(Previous::find(dir, false)?.with_context(|| {
+            format!(
+                "--from {}: not an mmbrand apply output (no {})",
+                dir.display(),
+                crate::lock::LOCK_FILE
+            )
+        })?),
+        None => None,
+    };
+    let mut drift = None;
+    let built = apply::build_with(
         &brand,
         &args.source,
         crate::push::DEFAULT_PROXY_ROOT,
         scratch.path(),
+        &mut |upstream, app| {
+            drift = early_drift(&brand, args, previous.as_ref(), upstream, app)?;
+            // Shown before building, which the drift may make fail (a resized base icon).
+            if let (Some(d), false) = (&drift, args.json) {
+                println!(
+                    "upstream drift from {} to {}:",
+                    apply::short(&d.from),
+                    apply::short(&d.to)
+                );
+                d.lines().iter().for_each(|l| println!("  {l}"));
+            }
+            Ok(())
+        },
     )?;
     let app = scratch.path().join("app");
+    if let (Some(d), None) = (drift.as_mut(), &previous) {
+        // Without an earlier output, the edited lines are the ones this build edits.
+        let edited: Vec<drift::Edited> = built
+            .app_files
+            .iter()
+            .map(|rel| -> Result<drift::Edited> {
+                Ok(drift::Edited {
+                    path: format!("app/{}", fsutil::rel_string(rel)),
+                    branded: Some((fsutil::read(&app.join(rel))?, false)),
+                })
+            })
+            .collect::<Result<_>>()?;
+        let repo = Repository::open(&app)?;
+        d.files = drift::files(&repo, &d.from, &d.to, &edited)?;
+        if !args.json {
+            d.file_lines().iter().for_each(|l| println!("  {l}"));
+        }
+    }
     let changes = app_changes(&app, built.app_files.iter())?;
     let outputs: Vec<&String> = built
         .lock
@@ -54,6 +98,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
             "changes": changes,
             "outputs": outputs,
             "release_assets": built.placements,
+            "drift": drift,
             "warnings": built.warnings,
         }));
         return Ok(());
@@ -78,6 +123,35 @@ pub fn run(args: &PlanArgs) -> Result<()> {
         print!("{c}");
     }
     Ok(())
+}
+
+/// The drift from the earlier output's commit (--from) or the brand file's [source] ref, to
+/// the commit just checked out; None when there is nothing to compare with.
+fn early_drift(
+    brand: &Brand,
+    args: &PlanArgs,
+    previous: Option<&Previous>,
+    upstream: &crate::source::Upstream,
+    app: &Path,
+) -> Result<Option<Drift>> {
+    let repo = Repository::open(app)?;
+    let from = match previous {
+        Some(prev) => {
+            prev.lend_objects(&repo)?;
+            Some(prev.lock.upstream.commit.clone())
+        }
+        None => match (&args.source.git_ref, &brand.source.git_ref) {
+            (Some(_), Some(old)) => crate::source::resolve_commit(&upstream.repo, Some(old)),
+            _ => None,
+        },
+    };
+    let Some(from) = from.filter(|f| *f != upstream.commit) else {
+        return Ok(None);
+    };
+    let edited: Vec<drift::Edited> = previous
+        .map(|prev| apply::previous_edits(&repo, prev))
+        .unwrap_or_default();
+    drift::report(&repo, &from, &upstream.commit, brand, &edited).map(Some)
 }
 
 /// Where each release icon and splash file lands in the native projects, the brand's first.

@@ -63,6 +63,48 @@ pub fn checkout(
     Ok(upstream)
 }
 
+/// The commit `git_ref` names in `source`, found without cloning or checking out anything
+/// (the up-to-date check of a re-apply): resolved in a local repository, or listed from a
+/// remote like `git ls-remote`. None when that cannot be known cheaply (a plain directory,
+/// an abbreviated sha on a remote, an unreachable remote); the caller then does the work.
+pub fn resolve_commit(source: &str, git_ref: Option<&str>) -> Option<String> {
+    match local_path(source) {
+        Some(path) => {
+            let repo = Repository::open(path).ok()?;
+            resolve(&repo, git_ref, source).ok().map(|c| c.to_string())
+        }
+        None => remote_commit(source, git_ref),
+    }
+}
+
+fn remote_commit(url: &str, git_ref: Option<&str>) -> Option<String> {
+    if let Some(sha) = git_ref.filter(|r| r.len() == 40 && Oid::from_str(r).is_ok()) {
+        return Some(sha.to_string());
+    }
+    let mut remote = git2::Remote::create_detached(url).ok()?;
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(credentials);
+    let connection = remote
+        .connect_auth(git2::Direction::Fetch, Some(callbacks), None)
+        .ok()?;
+    let heads = connection.list().ok()?;
+    let wanted: Vec<String> = match git_ref {
+        // An annotated tag is listed twice; the peeled entry (`^{}`) names the commit.
+        Some(name) => vec![
+            format!("refs/tags/{name}^{{}}"),
+            format!("refs/tags/{name}"),
+            format!("refs/heads/{name}"),
+        ],
+        None => vec!["HEAD".to_string()],
+    };
+    wanted.iter().find_map(|w| {
+        heads
+            .iter()
+            .find(|h| h.name() == w)
+            .map(|h| h.oid().to_string())
+    })
+}
+
 fn looks_like_url(s: &str) -> bool {
     s.contains("://") || (s.contains('@') && s.contains(':'))
 }

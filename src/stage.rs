@@ -40,6 +40,12 @@ impl Stage {
     /// first renamed aside, so the target never holds a mix of old and new files; if the
     /// second rename fails the old tree is put back.
     pub fn commit(self) -> Result<()> {
+        self.commit_or_undo(|_| ())
+    }
+
+    /// `commit`, calling `undo` with the staged tree before it is removed when the swap
+    /// fails (to move back what was carried into it from the previous output).
+    pub fn commit_or_undo(self, undo: impl FnOnce(&Path)) -> Result<()> {
         set_dir_mode(self.dir.path())?;
         let staged = self.dir.keep();
         let parent = parent_of(&self.target);
@@ -50,6 +56,7 @@ impl Stage {
                 .with_context(|| format!("cannot move the output into {}", self.target.display()))
         };
         if result.is_err() {
+            undo(&staged);
             let _ = fs::remove_dir_all(&staged);
         }
         result

@@ -191,23 +191,41 @@ fn check_deep_links(
     }
 }
 
-fn check_hashes(dir: &Path, lock: &Lock, checks: &mut Checks) {
-    let mut changed = Vec::new();
-    let mut reformatted = 0;
+/// The files of the lock whose content changed since apply (described by key path where
+/// possible), and how many hold the same content in other bytes.
+pub struct Edited {
+    pub changed: Vec<String>,
+    pub reformatted: usize,
+}
+
+/// Compares every file of the lock with what is on disk, by content for structured files.
+pub fn edited_files(dir: &Path, lock: &Lock) -> Edited {
+    let mut edited = Edited {
+        changed: Vec::new(),
+        reformatted: 0,
+    };
     for (rel, digest) in &lock.files {
         let path = dir.join(rel);
         let Ok(bytes) = std::fs::read(&path) else {
-            changed.push(format!("{rel} is missing"));
+            edited.changed.push(format!("{rel} is missing"));
             continue;
         };
         if &fsutil::sha256_hex(&bytes) == digest {
             continue;
         }
         match content_change(dir, lock, rel, &bytes) {
-            None => reformatted += 1,
-            Some(what) => changed.push(what),
+            None => edited.reformatted += 1,
+            Some(what) => edited.changed.push(what),
         }
     }
+    edited
+}
+
+fn check_hashes(dir: &Path, lock: &Lock, checks: &mut Checks) {
+    let Edited {
+        changed,
+        reformatted,
+    } = edited_files(dir, lock);
     let detail = if changed.is_empty() {
         let same = if reformatted > 0 {
             format!(" ({reformatted} re-serialised with the same content)")

@@ -264,6 +264,21 @@ impl PreparedPush {
         self.cert_info.as_ref()
     }
 
+    /// Feeds everything the push side is made from (credentials, certificate password, CA
+    /// bundle) to `hasher`, for the re-apply input digest; nothing of it is kept or shown.
+    pub fn fingerprint(&self, hasher: &mut impl sha2::Digest) {
+        for c in &self.credentials {
+            hasher.update(c.file_name.as_bytes());
+            hasher.update(fsutil::sha256_hex(&c.bytes));
+        }
+        if let Some(p) = &self.cert_password {
+            hasher.update(fsutil::sha256_hex(p.as_bytes()));
+        }
+        if let Some(ca) = &self.ca_bundle {
+            hasher.update(fsutil::sha256_hex(ca));
+        }
+    }
+
     /// The raw credentials, for the secret scan of the app tree.
     pub fn secrets(&self) -> Vec<Vec<u8>> {
         self.credentials.iter().map(|c| c.bytes.clone()).collect()

@@ -97,6 +97,8 @@ fn lock_file_hashes_every_written_file_and_reruns_are_identical() {
 
     let first = fs::read(brand.out.join("mmbrand.lock.json")).unwrap();
     let digest_before = tree_digest(&brand.out.join("app/dist"));
+    // From scratch: a re-apply over the output would find it up to date and write nothing.
+    fs::remove_dir_all(&brand.out).unwrap();
     brand.apply(&[]).expect(0);
     assert_eq!(
         first,

@@ -14,4 +14,5 @@ mod init;
 mod lanes;
 mod merge;
 mod push_proxy;
+mod reapply;
 mod templates;
