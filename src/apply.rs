@@ -22,7 +22,7 @@ use crate::reapply::{self, Previous};
 use crate::report;
 use crate::secret_scan;
 use crate::source::{self, Upstream};
-use crate::stage::Stage;
+use crate::stage::{Stage, TargetLock};
 
 /// What a pipeline run produced inside its root directory.
 pub struct Built {
@@ -268,6 +268,8 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
             brand.file.display()
         );
     }
+    // Held from the first look at the previous output to the swap.
+    let lock = TargetLock::acquire(&args.out)?;
     let previous = Previous::find(&args.out, args.force)?;
     let inputs = reapply::inputs_digest(brand, &args.proxy_root)?;
     let mut intact = false;
@@ -285,7 +287,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
             return Ok(Applied::up_to_date(prev));
         }
     }
-    let stage = Stage::beside(&args.out, LOCK_FILE)?;
+    let stage = Stage::with_lock(lock, LOCK_FILE)?;
     let mut drift = None;
     let mut built = build_with(
         brand,
@@ -316,19 +318,20 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
     if let (true, Some(fork)) = (args.push, &brand.source.fork) {
         source::push(&app, fork, &brand.branch)?;
     }
-    let carried = match &previous {
-        Some(prev) => {
-            let old_app = prev.dir.join("app");
-            let moved = reapply::carry(&old_app, &app, &prev.caches()?)?;
-            let undo = |staged: &Path| reapply::carry_back(&old_app, &staged.join("app"), &moved);
-            stage.commit_or_undo(undo)?;
-            moved
-        }
-        None => {
-            stage.commit()?;
-            Vec::new()
-        }
+    let caches = match &previous {
+        Some(prev) => prev.caches()?,
+        None => Vec::new(),
     };
+    let mut carried = Vec::new();
+    stage.commit_then(|old, new| {
+        // After the swap, so a kill never leaves the old output without its caches.
+        match reapply::carry(&old.join("app"), &new.join("app"), &caches) {
+            Ok(moved) => carried = moved,
+            Err(e) => built.warnings.push(format!(
+                "{e:#}; the new output is complete, but npm ci and the native builds start from scratch"
+            )),
+        }
+    })?;
     Ok(Applied {
         commit: built.upstream.commit.clone(),
         built: Some(built),

@@ -32,6 +32,8 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     let mut brand = Brand::load(&args.brand_file)?;
     brand.override_version(&args.version)?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
+    // It holds the push credentials while plan runs.
+    crate::stage::interrupts::register(scratch.path());
     let previous = match &args.from {
         Some(dir) => Some(Previous::find(dir, false)?.with_context(|| {
             format!(

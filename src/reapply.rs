@@ -195,8 +195,8 @@ pub fn refuse_lost_edits(out: &Path, lost: &[String]) -> Result<()> {
     )
 }
 
-/// Moves each cache from the previous app tree into the staged one, unless apply wrote
-/// something at that path; returns what was moved, to move it back if the swap fails.
+/// Moves each cache from the previous app tree into the new one, unless apply wrote
+/// something at that path; returns what was moved.
 pub fn carry(from_app: &Path, to_app: &Path, caches: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut moved = Vec::new();
     for rel in caches {
@@ -217,11 +217,4 @@ pub fn carry(from_app: &Path, to_app: &Path, caches: &[PathBuf]) -> Result<Vec<P
         moved.push(rel.clone());
     }
     Ok(moved)
-}
-
-/// Puts carried caches back where they were (the swap failed and the old output stays).
-pub fn carry_back(from_app: &Path, to_app: &Path, moved: &[PathBuf]) {
-    for rel in moved {
-        let _ = std::fs::rename(to_app.join(rel), from_app.join(rel));
-    }
 }

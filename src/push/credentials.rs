@@ -316,7 +316,7 @@ enum LegacyPemError {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -377,7 +377,7 @@ fn decrypt_legacy_pem(
             "DEK-Info's IV has the wrong size",
         ));
     }
-    if data.len() % block_len != 0 {
+    if !data.len().is_multiple_of(block_len) {
         return Err(LegacyPemError::Malformed(
             "the encrypted key is not a whole number of cipher blocks",
         ));

@@ -11,6 +11,7 @@ mod deep_links;
 mod doctor;
 mod emm;
 mod init;
+mod interrupts;
 mod lanes;
 mod merge;
 mod push_proxy;
