@@ -273,3 +273,24 @@ fn plan_ref_previews_the_drift_from_the_brand_files_ref_without_writing() {
     assert!(run.stderr.contains("ic_launcher.png"), "{}", run.stderr);
     assert!(!brand.out.exists());
 }
+
+#[test]
+fn a_url_source_is_up_to_date_by_listing_the_remote_without_cloning() {
+    let brand = TempBrand::acme();
+    let upstream = git_upstream(brand.tmp.path(), "v1");
+    let url = format!("file://{}", upstream.display());
+    brand.apply(&["--source", &url, "--ref", "v1"]).expect(0);
+    let run = brand
+        .apply(&["--source", &url, "--ref", "v1", "--json"])
+        .expect(0);
+    assert_eq!(run.json()["up_to_date"], true);
+    // A new commit on the ref is seen through the listing.
+    let repo = git2::Repository::open(&upstream).unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    repo.tag_lightweight("v1", head.as_object(), true).unwrap();
+    let run = brand
+        .apply(&["--source", &url, "--ref", "v1", "--json"])
+        .expect(0);
+    assert_eq!(run.json()["up_to_date"], false);
+    assert_eq!(run.json()["upstream"]["commit"], head.id().to_string());
+}
