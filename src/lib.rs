@@ -11,6 +11,7 @@ pub mod content;
 pub mod doctor;
 pub mod emit;
 pub mod fsutil;
+pub mod git_net;
 pub mod init;
 pub mod lock;
 pub mod native;

@@ -7,6 +7,10 @@ fn main() -> ExitCode {
     // clap exits with status 2 on usage errors and 0 for --help/--version by itself.
     let cli = mmbrand::cli::Cli::parse();
     let json = cli.json();
+    if let Err(err) = mmbrand::git_net::set_timeouts() {
+        mmbrand::report::print_failure(&err, json);
+        return ExitCode::from(1);
+    }
     match mmbrand::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -9,13 +9,38 @@ pub fn is_json(rel: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
+/// The largest JSON asset read: upstream's biggest (an i18n file) is well under 1 MiB, and a
+/// parsed document takes several times its size in memory.
+pub const MAX_JSON_BYTES: u64 = 64 << 20;
+
 /// Parses a JSON file; the error names the file, line and column.
 pub fn parse_file(path: &Path) -> Result<Value, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .len();
+    if size > MAX_JSON_BYTES {
+        return Err(format!(
+            "{}: {size} bytes is too large for a JSON asset (the limit is {MAX_JSON_BYTES} bytes); is it the right file?",
+            path.display()
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     parse(&bytes, &path.display().to_string())
 }
 
+/// Parses JSON text. Nesting deeper than serde_json's recursion limit (128) is an error, so
+/// every later walk over the value (merge, checks, digests) has bounded depth.
 pub fn parse(bytes: &[u8], shown: &str) -> Result<Value, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(format!(
+            "{shown}: the file is empty, not JSON; write a JSON object ({{}} changes nothing) or remove the file"
+        ));
+    }
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(format!(
+            "{shown}: binary content, not JSON text (invalid UTF-8); replace it with the JSON file it should be"
+        ));
+    }
     // A UTF-8 byte order mark is common in files saved by Windows editors; JSON.parse in the
     // app's asset script would reject it too, so it is reported rather than skipped.
     serde_json::from_slice(bytes).map_err(|e| {
