@@ -8,6 +8,7 @@ pub mod apply;
 pub mod brand;
 pub mod cli;
 pub mod content;
+pub mod depth;
 pub mod doctor;
 pub mod emit;
 pub mod fsutil;

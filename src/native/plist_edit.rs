@@ -150,6 +150,10 @@ fn parse(text: &str, file: &str) -> Result<Element> {
         let closed = match event {
             Event::Start(tag) => {
                 open.push(Element::new(&tag, before..before, after..after));
+                // The element tree is dropped recursively: bound its depth.
+                if open.len() > crate::depth::MAX_DEPTH {
+                    bail!("{file}: nested more than {} levels deep (at byte {before}); this is not a file mmbrand can brand: check the upstream checkout", crate::depth::MAX_DEPTH);
+                }
                 continue;
             }
             Event::Empty(tag) => Element::new(&tag, before..after, after..after),
