@@ -538,7 +538,14 @@ fn read_brand_text(path: &Path) -> Result<String> {
             path.display()
         );
     }
-    fsutil::read_to_string(path).context("cannot read the brand file")
+    let bytes = fsutil::read(path).context("cannot read the brand file")?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (invalid byte at offset {}); a brand file is TOML saved as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn derive_ios(raw: &IosSection) -> Ios {

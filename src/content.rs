@@ -60,8 +60,11 @@ pub fn parse(kind: Kind, bytes: &[u8], shown: &str) -> Result<Value> {
 /// drops its tree recursively.
 pub fn plist_value(bytes: &[u8], shown: &str) -> Result<plist::Value> {
     crate::depth::check_xml(bytes, shown)?;
-    plist::Value::from_reader(std::io::Cursor::new(bytes))
-        .with_context(|| format!("{shown}: not a readable property list"))
+    plist::Value::from_reader(std::io::Cursor::new(bytes)).map_err(|e| {
+        anyhow::anyhow!(
+            "{shown}: not a readable property list ({e}); check the file in the upstream checkout"
+        )
+    })
 }
 
 /// [`plist_value`] of a file.

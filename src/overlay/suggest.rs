@@ -43,16 +43,16 @@ pub fn extra_file_message(
     offer_flag: bool,
 ) -> String {
     let candidates: Vec<String> = base_files.iter().map(|p| fsutil::rel_string(p)).collect();
-    let hint = closest_path(shown, &candidates)
-        .map(|p| format!("; did you mean {p}?"))
-        .unwrap_or_default();
-    let what_to_do = if offer_flag {
-        "rename or remove it (or pass --allow-extra to copy it anyway)"
+    let rename = closest_path(shown, &candidates)
+        .map(|p| format!("rename it to {p}"))
+        .unwrap_or_else(|| "rename it".to_string());
+    let flag = if offer_flag {
+        " (or pass --allow-extra to copy it anyway)"
     } else {
-        "rename or remove it"
+        ""
     };
     format!(
-        "{shown} (in {}) has no counterpart in the base assets, so the app would never use it{hint}; {what_to_do}",
+        "{shown} (in {}) has no counterpart in the base assets, so the app would never use it; {rename} or remove it{flag}",
         overrides.display()
     )
 }

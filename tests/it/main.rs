@@ -7,6 +7,7 @@ mod apply_real_files;
 mod apply_release;
 mod bad_inputs;
 mod common;
+mod corpus;
 mod deep_links;
 mod doctor;
 mod emm;
