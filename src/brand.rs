@@ -4,6 +4,8 @@
 //! `Brand` whose derived identifiers are already filled in.
 pub mod containment;
 pub mod identifiers;
+#[cfg(test)]
+mod properties;
 pub mod reference;
 pub mod secret;
 
