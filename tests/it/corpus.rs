@@ -665,3 +665,45 @@ fn deep_json_leaves_an_existing_output_untouched() {
         .write("override/i18n/fr.json", nested("{\"a\":", "}", 100_000))
         .fails();
 }
+
+// ---- What the refusals above must not catch ----
+
+/// `--allow-outside-brand-dir` lifts the refusal of `credential_path_with_dotdot` and
+/// `credential_symlink_outside_the_brand`.
+#[test]
+fn the_flag_allows_paths_and_links_outside_the_brand() {
+    let b = TempBrand::acme();
+    let vault = b.tmp.path().join("vault");
+    fs::create_dir_all(&vault).unwrap();
+    fs::rename(
+        b.dir.join("secrets/AuthKey_KEY1234567.p8"),
+        vault.join("key.p8"),
+    )
+    .unwrap();
+    fs::rename(
+        b.dir.join("secrets/fcm-service-account.json"),
+        vault.join("sa.json"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        vault.join("sa.json"),
+        b.dir.join("secrets/fcm-service-account.json"),
+    )
+    .unwrap();
+    b.edit("file:secrets/AuthKey_KEY1234567.p8", "file:../vault/key.p8");
+    b.apply(&[]).expect(1);
+    b.apply(&["--allow-outside-brand-dir"]).expect(0);
+}
+
+/// A symlink that stays inside the override tree is followed.
+#[test]
+fn a_symlink_inside_the_override_tree_is_followed() {
+    let b = TempBrand::acme();
+    let i18n = b.dir.join("override/i18n");
+    std::os::unix::fs::symlink("en.json", i18n.join("fr.json")).unwrap();
+    b.apply(&[]).expect(0);
+    assert_eq!(
+        read_json(&b.app("dist/assets/i18n/fr.json"))["mobile.login.title"],
+        read_json(&b.app("dist/assets/i18n/en.json"))["mobile.login.title"]
+    );
+}
