@@ -174,6 +174,15 @@ fn missing_credential_file() {
 }
 
 #[test]
+fn credential_file_of_2_gb() {
+    let case = Case::new("credential_file_of_2_gb");
+    let path = case.brand.dir.join("secrets/fcm-service-account.json");
+    let file = fs::OpenOptions::new().write(true).open(path).unwrap();
+    file.set_len(2 << 30).unwrap();
+    case.fails();
+}
+
+#[test]
 fn garbage_apns_key() {
     Case::new("garbage_apns_key")
         .write("secrets/AuthKey_KEY1234567.p8", "hello")
