@@ -228,7 +228,7 @@ fn remove_dir_if_exists(dir: &Path) -> Result<()> {
 
 /// `mmbrand apply`.
 pub fn run(args: &ApplyArgs) -> Result<()> {
-    let mut brand = Brand::load(&args.brand_file)?;
+    let mut brand = Brand::load_with(&args.brand_file, args.access.load_options())?;
     brand.override_version(&args.version)?;
     let applied = apply(&brand, args)?;
     print(&brand, &applied, args);

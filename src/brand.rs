@@ -2,7 +2,10 @@
 //!
 //! Every key of the brand file is read here and nowhere else; later steps get a validated
 //! `Brand` whose derived identifiers are already filled in.
+pub mod containment;
 pub mod identifiers;
+#[cfg(test)]
+mod properties;
 pub mod reference;
 pub mod secret;
 
@@ -283,10 +286,28 @@ pub struct Android {
     pub google_services: SecretRef,
 }
 
+/// The largest brand file read: a real one is a few kilobytes, and the TOML parser holds the
+/// whole document in memory several times over.
+pub const MAX_BRAND_FILE_BYTES: u64 = 1 << 20;
+
+/// How a brand file is loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Allow `file:` references and `[assets] override` outside the brand's folder
+    /// (`--allow-outside-brand-dir`).
+    pub allow_outside_brand_dir: bool,
+}
+
 impl Brand {
-    /// Reads, parses and validates a brand file; every problem is reported at once.
+    /// Reads, parses and validates a brand file; every problem is reported at once. Paths
+    /// outside the brand's folder are refused.
     pub fn load(path: &Path) -> Result<Brand> {
-        let text = fsutil::read_to_string(path).context("cannot read the brand file")?;
+        Brand::load_with(path, LoadOptions::default())
+    }
+
+    /// [`Brand::load`] with options.
+    pub fn load_with(path: &Path, options: LoadOptions) -> Result<Brand> {
+        let text = read_brand_text(path)?;
         // Every missing required key at once (serde stops at the first), with serde's own
         // message when it is about something else, such as a misspelt key.
         let missing = toml::from_str::<toml::Table>(&text)
@@ -315,6 +336,13 @@ impl Brand {
         let mut problems = Problems::new();
         let shown = path.display().to_string();
         identifiers::validate(&raw, &shown, &mut problems);
+        let outside = if options.allow_outside_brand_dir {
+            Vec::new()
+        } else {
+            containment::check(&raw, &dir, &shown)
+        };
+        let contained = outside.is_empty();
+        outside.into_iter().for_each(|p| problems.push(p));
         let config = match serde_json::to_value(&raw.config) {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
@@ -359,8 +387,11 @@ impl Brand {
             inputs: Inputs::default(),
         };
         // Every input that needs no upstream is checked now, so one run reports every
-        // mistake in the brand, and nothing is cloned for a brand that cannot work.
-        brand.inputs = brand.read_inputs(google_services.is_some(), &mut problems);
+        // mistake in the brand, and nothing is cloned for a brand that cannot work. Nothing
+        // is read when a path leaves the brand's folder.
+        if contained {
+            brand.inputs = brand.read_inputs(google_services.is_some(), &mut problems);
+        }
         problems.into_result()?;
         Ok(brand)
     }
@@ -495,6 +526,28 @@ impl Brand {
         }
         w
     }
+}
+
+/// The brand file's text, refused unread when it is larger than any brand file could be.
+fn read_brand_text(path: &Path) -> Result<String> {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .context("cannot read the brand file")?
+        .len();
+    if size > MAX_BRAND_FILE_BYTES {
+        anyhow::bail!(
+            "{}: the brand file is {size} bytes, more than the limit of {MAX_BRAND_FILE_BYTES} bytes (1 MiB); a brand file is a few kilobytes of TOML: is it the right file?",
+            path.display()
+        );
+    }
+    let bytes = fsutil::read(path).context("cannot read the brand file")?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (invalid byte at offset {}); a brand file is TOML saved as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn derive_ios(raw: &IosSection) -> Ios {

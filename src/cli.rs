@@ -117,6 +117,24 @@ pub struct VersionArgs {
     pub build_number: Option<u64>,
 }
 
+/// What a brand may read besides its own folder.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BrandAccessArgs {
+    /// Allow `file:` references and [assets] override to name files outside the brand file's
+    /// folder (`..`, absolute paths, symlinks leading out of it). Off by default, so a brand
+    /// folder holds everything that goes into the outputs.
+    #[arg(long)]
+    pub allow_outside_brand_dir: bool,
+}
+
+impl BrandAccessArgs {
+    pub fn load_options(&self) -> crate::brand::LoadOptions {
+        crate::brand::LoadOptions {
+            allow_outside_brand_dir: self.allow_outside_brand_dir,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The brand file (TOML).
@@ -130,6 +148,8 @@ pub struct PlanArgs {
     /// brand file's [source] ref when it names another commit).
     #[arg(long, value_name = "DIR")]
     pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub access: BrandAccessArgs,
     /// Print one JSON document on stdout instead of a diff.
     #[arg(long)]
     pub json: bool,
@@ -146,6 +166,8 @@ pub struct ApplyArgs {
     pub source: SourceArgs,
     #[command(flatten)]
     pub version: VersionArgs,
+    #[command(flatten)]
+    pub access: BrandAccessArgs,
     /// Commit the branded tree on the brand branch in DIR/app.
     #[arg(long)]
     pub commit: bool,

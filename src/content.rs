@@ -36,14 +36,17 @@ pub fn kind_of(path: &Path) -> Option<Kind> {
 
 /// The content of a structured file as a JSON value (property lists converted).
 pub fn parse(kind: Kind, bytes: &[u8], shown: &str) -> Result<Value> {
+    match kind {
+        Kind::Pbxproj => crate::depth::check_brackets(bytes, shown)?,
+        Kind::Xml => crate::depth::check_xml(bytes, shown)?,
+        // serde_json has its own limit; property lists are checked by plist_value.
+        Kind::Json | Kind::Plist => {}
+    }
     let value = match kind {
         Kind::Json => {
             serde_json::from_slice(bytes).with_context(|| format!("{shown}: not valid JSON"))?
         }
-        Kind::Plist => plist_to_json(
-            plist::Value::from_reader(std::io::Cursor::new(bytes))
-                .with_context(|| format!("{shown}: not a readable property list"))?,
-        ),
+        Kind::Plist => plist_to_json(plist_value(bytes, shown)?),
         Kind::Pbxproj => plist_to_json(
             plist::Value::from_reader_ascii(bytes)
                 .with_context(|| format!("{shown}: not a readable Xcode project"))?,
@@ -51,6 +54,22 @@ pub fn parse(kind: Kind, bytes: &[u8], shown: &str) -> Result<Value> {
         Kind::Xml => xml_to_json(bytes).with_context(|| format!("{shown}: not well-formed XML"))?,
     };
     Ok(value)
+}
+
+/// A property list (XML or binary), its nesting bounded first: the plist crate builds and
+/// drops its tree recursively.
+pub fn plist_value(bytes: &[u8], shown: &str) -> Result<plist::Value> {
+    crate::depth::check_xml(bytes, shown)?;
+    plist::Value::from_reader(std::io::Cursor::new(bytes)).map_err(|e| {
+        anyhow::anyhow!(
+            "{shown}: not a readable property list ({e}); check the file in the upstream checkout"
+        )
+    })
+}
+
+/// [`plist_value`] of a file.
+pub fn read_plist(path: &Path) -> Result<plist::Value> {
+    plist_value(&crate::fsutil::read(path)?, &path.display().to_string())
 }
 
 /// An XML document as nested `{"<tag>": {"@attr": value, "#": [children]}}` objects. What

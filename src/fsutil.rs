@@ -65,6 +65,17 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
+/// Lower-case hex sha256 of a file of any size, showing each window of it to `inspect`
+/// (see [`read_windows`]).
+pub fn sha256_windows(path: &Path, mut inspect: impl FnMut(&[u8])) -> Result<String> {
+    let mut hasher = Sha256::new();
+    read_windows(path, |fresh, window| {
+        hasher.update(fresh);
+        inspect(window);
+    })?;
+    Ok(hex(&hasher.finalize()))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -98,4 +109,46 @@ pub fn normalize(path: &Path) -> std::path::PathBuf {
         out.push(".");
     }
     out
+}
+
+/// Bytes of a file handed over at once by [`read_windows`]; a file no larger is one window.
+pub const WINDOW: usize = 8 << 20;
+/// Bytes each window repeats from the end of the previous one, so any byte string up to
+/// this long (a PEM header, a credential) appears whole in at least one window.
+pub const OVERLAP: usize = 1 << 20;
+
+/// Reads a file in bounded memory, however large: `f(fresh, window)` sees each byte once in
+/// `fresh` (for hashing) and again, with up to [`OVERLAP`] bytes before it, in `window` (for
+/// searching).
+pub fn read_windows(path: &Path, mut f: impl FnMut(&[u8], &[u8])) -> Result<()> {
+    let mut file =
+        fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut buf = vec![0u8; OVERLAP + WINDOW];
+    let mut kept = 0;
+    loop {
+        let filled = fill(&mut file, &mut buf[kept..])
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if filled == 0 {
+            return Ok(());
+        }
+        let end = kept + filled;
+        f(&buf[kept..end], &buf[..end]);
+        let keep = end.min(OVERLAP);
+        buf.copy_within(end - keep..end, 0);
+        kept = keep;
+    }
+}
+
+/// Reads until `buf` is full or the file ends.
+fn fill(file: &mut fs::File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }

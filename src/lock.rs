@@ -74,6 +74,8 @@ pub struct LockUpstream {
 impl Lock {
     /// Hashes every file of `root` outside `app/`, and the listed files inside it, showing
     /// each app file's bytes to `inspect` as it goes (the secret scan), so each is read once.
+    /// A large file is shown in overlapping windows ([`fsutil::read_windows`]), so memory
+    /// stays bounded whatever the size of the brand's assets.
     pub fn new(
         root: &Path,
         brand: &Brand,
@@ -89,15 +91,22 @@ impl Lock {
         for rel in app_files {
             let path = Path::new("app").join(rel);
             let key = fsutil::rel_string(&path);
-            let bytes = fsutil::read(&root.join(&path))?;
-            inspect(rel, &bytes);
-            files.insert(key.clone(), fsutil::sha256_hex(&bytes));
+            let full = root.join(&path);
             // dist/ files are compared with the assets/override or assets/base file they were
             // merged from, which verify reads itself: no need to parse megabytes of i18n here.
-            let Some(kind) = content::kind_of(rel).filter(|_| !rel.starts_with("dist")) else {
+            let kind = content::kind_of(rel).filter(|_| !rel.starts_with("dist"));
+            let Some(kind) = kind.filter(|_| fits_in_memory(&full)) else {
+                // Any size (a 2 GB video asset): hashed and inspected in bounded windows.
+                files.insert(
+                    key,
+                    fsutil::sha256_windows(&full, |window| inspect(rel, window))?,
+                );
                 continue;
             };
-            let value = content::parse(kind, &bytes, &root.join(&path).display().to_string())?;
+            let bytes = fsutil::read(&full)?;
+            inspect(rel, &bytes);
+            files.insert(key.clone(), fsutil::sha256_hex(&bytes));
+            let value = content::parse(kind, &bytes, &full.display().to_string())?;
             content.insert(key.clone(), content::digest(&value));
             if let Some(repo) = &repo {
                 let oid = repo
@@ -168,4 +177,10 @@ fn deleted_files(repo: &git2::Repository) -> Result<Vec<String>> {
         .filter(|e| e.status().is_wt_deleted())
         .filter_map(|e| e.path().map(|p| format!("app/{p}")))
         .collect())
+}
+
+/// Whether a structured file is small enough to be read whole and parsed for its content
+/// digest; a larger one is recorded by its bytes' hash only.
+fn fits_in_memory(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() <= json_merge::MAX_JSON_BYTES)
 }

@@ -7,7 +7,9 @@ fn main() -> ExitCode {
     // clap exits with status 2 on usage errors and 0 for --help/--version by itself.
     let cli = mmbrand::cli::Cli::parse();
     let json = cli.json();
-    if let Err(err) = mmbrand::stage::interrupts::install() {
+    let setup =
+        mmbrand::stage::interrupts::install().and_then(|()| mmbrand::git_net::set_timeouts());
+    if let Err(err) = setup {
         mmbrand::report::print_failure(&err, json);
         return ExitCode::from(1);
     }

@@ -20,6 +20,9 @@ use crate::report;
 /// Files derived wholesale from others; listed but not diffed, to keep the diff readable.
 const NOT_DIFFED: &[&str] = &["dist/"];
 
+/// Files larger than this are listed but not diffed (nor read into memory).
+const MAX_DIFFED_BYTES: u64 = 8 << 20;
+
 #[derive(Debug, Serialize)]
 pub struct Change {
     pub path: String,
@@ -29,7 +32,7 @@ pub struct Change {
 }
 
 pub fn run(args: &PlanArgs) -> Result<()> {
-    let mut brand = Brand::load(&args.brand_file)?;
+    let mut brand = Brand::load_with(&args.brand_file, args.access.load_options())?;
     brand.override_version(&args.version)?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
     // It holds the push credentials while plan runs.
@@ -178,19 +181,20 @@ fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Re
     let mut changes = Vec::new();
     for rel in written {
         let shown = fsutil::rel_string(rel);
-        let new = fsutil::read(&app.join(rel))?;
-        let old = tree
-            .get_path(rel)
-            .ok()
-            .and_then(|e| e.to_object(&repo).ok())
-            .and_then(|o| o.as_blob().map(|b| b.content().to_vec()));
-        let status = match &old {
-            Some(o) if *o == new => continue,
+        let path = app.join(rel);
+        // Compared by git object id, which libgit2 hashes in blocks: a 2 GB asset is never
+        // held in memory, and an unchanged one is never read back from git.
+        let new_id = git2::Oid::hash_file(git2::ObjectType::Blob, &path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let old_id = tree.get_path(rel).ok().map(|e| e.id());
+        let status = match old_id {
+            Some(id) if id == new_id => continue,
             Some(_) => "modified",
             None => "added",
         };
         let diff = (!NOT_DIFFED.iter().any(|p| shown.starts_with(p)))
-            .then(|| unified(&shown, old.as_deref().unwrap_or_default(), &new))
+            .then(|| diff_of(&repo, &shown, old_id, &path))
+            .transpose()?
             .flatten();
         changes.push(Change {
             path: shown,
@@ -213,6 +217,33 @@ fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Re
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(changes)
+}
+
+/// The diff of a changed file against its upstream blob; a note for files too large to diff.
+fn diff_of(
+    repo: &Repository,
+    shown: &str,
+    old: Option<git2::Oid>,
+    path: &Path,
+) -> Result<Option<String>> {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    let old_size = match old {
+        Some(id) => repo.odb()?.read_header(id)?.0 as u64,
+        None => 0,
+    };
+    if size.max(old_size) > MAX_DIFFED_BYTES {
+        return Ok(Some(format!(
+            "Large file app/{shown} changes ({size} bytes)\n"
+        )));
+    }
+    let new = fsutil::read(path)?;
+    let old = match old {
+        Some(id) => repo.find_blob(id)?.content().to_vec(),
+        None => Vec::new(),
+    };
+    Ok(unified(shown, &old, &new))
 }
 
 /// A unified diff of two text files, or a one-line note for binary content.

@@ -14,6 +14,9 @@ pub struct Scanner<'a> {
     /// The brand's credentials, found with memchr's SIMD memmem.
     finders: Vec<memchr::memmem::Finder<'a>>,
     problems: Problems,
+    /// The last file reported: a large file arrives in overlapping windows, and one problem
+    /// per file is enough.
+    reported: Option<std::path::PathBuf>,
 }
 
 impl<'a> Scanner<'a> {
@@ -25,12 +28,24 @@ impl<'a> Scanner<'a> {
                 .map(memchr::memmem::Finder::new)
                 .collect(),
             problems: Problems::new(),
+            reported: None,
         }
     }
 
-    /// Checks one written file (`rel` relative to the app) for key material and for the exact
-    /// bytes of any credential.
+    /// Checks one written file (`rel` relative to the app), or one window of it, for key
+    /// material and for the exact bytes of any credential.
     pub fn check(&mut self, rel: &Path, bytes: &[u8]) {
+        if self.reported.as_deref() == Some(rel) {
+            return;
+        }
+        let before = self.problems.items().len();
+        self.search(rel, bytes);
+        if self.problems.items().len() > before {
+            self.reported = Some(rel.to_path_buf());
+        }
+    }
+
+    fn search(&mut self, rel: &Path, bytes: &[u8]) {
         let shown = fsutil::rel_string(rel);
         if credentials::contains_key_material(bytes) {
             self.problems.push(format!(

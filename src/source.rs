@@ -52,7 +52,7 @@ pub fn checkout(
         }
         Some(path) if !looks_like_url(source) => {
             bail!(
-                "source {} does not exist; give a local checkout of mattermost-mobile or a git URL",
+                "source {} does not exist or is not a directory; give a local checkout of mattermost-mobile or a git URL",
                 path.display()
             )
         }
@@ -175,7 +175,7 @@ fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstrea
             co
         })
         .clone(source, dest)
-        .with_context(|| format!("cannot clone {source}"))?;
+        .map_err(|e| crate::git_net::clone_error(source, &e))?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

@@ -44,6 +44,7 @@ impl SecretRef {
         match self {
             SecretRef::File(p) => {
                 let path = brand_dir.join(p);
+                refuse_oversized(&path, key)?;
                 std::fs::read(&path).with_context(|| {
                     format!(
                         "{key}: cannot read {} (file: paths are relative to the brand file)",
@@ -75,6 +76,22 @@ impl SecretRef {
                 .unwrap_or_else(|| default.to_string()),
             SecretRef::Env(_) => default.to_string(),
         }
+    }
+}
+
+/// The largest credential file read: keys, certificates and service accounts are a few
+/// kilobytes; anything bigger is the wrong file, and is not read into memory.
+pub const MAX_CREDENTIAL_BYTES: u64 = 1 << 20;
+
+fn refuse_oversized(path: &Path, key: &str) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_CREDENTIAL_BYTES => bail!(
+            "{key}: {} is {} bytes, more than any credential file (limit {MAX_CREDENTIAL_BYTES} bytes); is it the right file?",
+            path.display(),
+            m.len()
+        ),
+        // A missing file is reported by the read, with its reason.
+        _ => Ok(()),
     }
 }
 

@@ -2,7 +2,7 @@
 //! Xcode project's bundle identifiers and team (anchored line edits).
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use plist::{Dictionary, Value};
 
 use super::plist_edit::{self, PlistValue};
@@ -115,8 +115,7 @@ fn replace_team(text: &str, team: &str, shown: &str) -> Result<String> {
 }
 
 fn read_dict(path: &Path) -> Result<Dictionary> {
-    let value = Value::from_file(path)
-        .with_context(|| format!("{}: not a readable property list", path.display()))?;
+    let value = crate::content::read_plist(path)?;
     match value {
         Value::Dictionary(d) => Ok(d),
         _ => bail!(

@@ -150,6 +150,10 @@ fn parse(text: &str, file: &str) -> Result<Element> {
         let closed = match event {
             Event::Start(tag) => {
                 open.push(Element::new(&tag, before..before, after..after));
+                // The element tree is dropped recursively: bound its depth.
+                if open.len() > crate::depth::MAX_DEPTH {
+                    bail!("{file}: nested more than {} levels deep (at byte {before}); this is not a file mmbrand can brand: check the upstream checkout", crate::depth::MAX_DEPTH);
+                }
                 continue;
             }
             Event::Empty(tag) => Element::new(&tag, before..after, after..after),
@@ -525,6 +529,64 @@ mod tests {
             let mut after = parsed(&out);
             after.insert(key.into(), before[key].clone());
             assert_eq!(after, before, "{name}: only {key} changed");
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Any string a plist can hold: XML 1.0 characters, with the specials likely.
+        fn arb_text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[<>&'\"a-z ]{0,12}",
+                "\\PC{0,12}",
+                "[\r\n\t a<&]{0,6}",
+                Just("]]>&amp;<![CDATA[".to_string()),
+            ]
+            .prop_map(|s| s.chars().filter(|c| xml_char(*c)).collect())
+        }
+
+        fn xml_char(c: char) -> bool {
+            // XML 1.0 forbids most control characters; \r is normalised by parsers.
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            #[test]
+            fn a_set_string_reads_back_exactly_and_nothing_else_changes(value in arb_text()) {
+                let before = parsed(&info());
+                let out = set_top_level(&info(), "CFBundleDisplayName", PlistValue::String(&value), "f").unwrap();
+                let after = parsed(&out);
+                prop_assert_eq!(after["CFBundleDisplayName"].as_string(), Some(value.as_str()));
+                for (key, old) in &before {
+                    if key != "CFBundleDisplayName" {
+                        prop_assert_eq!(Some(old), after.get(key), "{}", key);
+                    }
+                }
+            }
+
+            #[test]
+            fn an_inserted_key_and_strings_read_back_exactly(
+                key in arb_text().prop_filter("a key", |k| !k.is_empty()),
+                values in prop::collection::vec(arb_text(), 0..4),
+            ) {
+                let text = info();
+                prop_assume!(!parsed(&text).contains_key(&key));
+                let refs: Vec<&str> = values.iter().map(std::string::String::as_str).collect();
+                let out = upsert_top_level(&text, &key, Strings(refs), "f").unwrap();
+                let after = parsed(&out);
+                let read: Vec<&str> = after[key.as_str()]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_string().unwrap())
+                    .collect();
+                prop_assert_eq!(read, values.iter().map(std::string::String::as_str).collect::<Vec<_>>());
+                prop_assert_eq!(after.len(), parsed(&text).len() + 1);
+            }
         }
     }
 }

@@ -15,7 +15,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::fsutil;
@@ -190,8 +190,7 @@ fn catalog_names(set: &Path) -> HashSet<String> {
 /// reference in the Xcode project (relative to ios/).
 fn launch_storyboard(app: &Path) -> Result<PathBuf> {
     let plist_path = app.join(super::ios::MAIN_PLIST);
-    let plist = plist::Value::from_file(&plist_path)
-        .with_context(|| format!("{}: not a readable property list", plist_path.display()))?;
+    let plist = crate::content::read_plist(&plist_path)?;
     let Some(name) = plist
         .as_dictionary()
         .and_then(|d| d.get("UILaunchStoryboardName"))

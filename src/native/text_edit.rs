@@ -81,3 +81,54 @@ pub fn set_line_values(text: &str, prefix: &str, suffix: &str, value: &str) -> (
         .collect();
     (out, count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PROJECT: &str = "a\n\t\tDEVELOPMENT_TEAM = OLD;\r\n\tother = 1;\n    DEVELOPMENT_TEAM = \"\";\nDEVELOPMENT_TEAM = X;";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Any one-line value lands on every setting line, with indentation and line ends
+        /// kept, and no other line changes.
+        #[test]
+        fn set_line_values_rewrites_exactly_the_setting_lines(value in "[^\r\n]{0,16}") {
+            let (out, count) = set_line_values(PROJECT, "DEVELOPMENT_TEAM = ", ";", &value);
+            prop_assert_eq!(count, 3);
+            let lines: Vec<&str> = out.split_inclusive('\n').collect();
+            let before: Vec<&str> = PROJECT.split_inclusive('\n').collect();
+            prop_assert_eq!(lines.len(), before.len());
+            for (old, new) in before.iter().zip(&lines) {
+                let body = old.trim();
+                let hit = body.strip_prefix("DEVELOPMENT_TEAM = ").is_some_and(|r| !r.is_empty() && r.ends_with(';'));
+                if hit {
+                    let indent = &old[..old.len() - old.trim_start().len()];
+                    let eol = &old[old.trim_end().len()..];
+                    prop_assert_eq!(new.to_string(), format!("{indent}DEVELOPMENT_TEAM = {value};{eol}"));
+                } else {
+                    prop_assert_eq!(old, new);
+                }
+            }
+        }
+
+        /// A counted replacement either replaces every occurrence or changes nothing and
+        /// names the file.
+        #[test]
+        fn replace_counted_is_all_or_nothing(text in "[ab\n]{0,20}", min in 0usize..3) {
+            let found = text.matches("ab").count();
+            match replace_counted(&text, "ab", "X", min, min + 1, "f.gradle") {
+                Ok(out) => {
+                    prop_assert!((min..=min + 1).contains(&found));
+                    prop_assert_eq!(out.matches('X').count(), found);
+                }
+                Err(e) => {
+                    prop_assert!(!(min..=min + 1).contains(&found));
+                    prop_assert!(e.to_string().starts_with("f.gradle: expected"));
+                }
+            }
+        }
+    }
+}

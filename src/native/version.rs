@@ -112,7 +112,7 @@ fn set_build_setting(path: &Path, key: &str, value: &str, min: usize) -> Result<
 fn set_plist(path: &Path, key: &str, value: &str) -> Result<bool> {
     let shown = path.display().to_string();
     edit_file(path, |text| {
-        let current = plist::Value::from_reader_xml(text.as_bytes())
+        let current = crate::content::plist_value(text.as_bytes(), &shown)
             .ok()
             .and_then(|v| {
                 v.as_dictionary()

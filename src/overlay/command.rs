@@ -13,6 +13,7 @@ pub const MARKER: &str = ".mmbrand-merge.json";
 pub fn run(args: &MergeArgs) -> Result<()> {
     let options = MergeOptions {
         allow_extra: args.allow_extra,
+        offer_allow_extra: true,
     };
     let plan = MergePlan::new(&args.base_dir, &args.override_dir, options)?;
     let stage = Stage::beside(&args.out_dir, MARKER)?;

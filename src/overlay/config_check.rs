@@ -11,9 +11,13 @@ pub fn check(base: &Value, patch: &Value, file: &str) -> Vec<String> {
     let mut found = Vec::new();
     match (base, patch) {
         (Value::Object(b), Value::Object(p)) => check_object(b, p, "", file, &mut found),
-        _ => found.push(format!(
+        (Value::Object(_), _) => found.push(format!(
             "{file}: the override must be a JSON object like the base file, not {}",
             type_name(patch)
+        )),
+        _ => found.push(format!(
+            "{file}: the base config.json is {}, not a JSON object, so its keys cannot be checked; check the upstream checkout",
+            type_name(base)
         )),
     }
     found

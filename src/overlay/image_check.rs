@@ -22,7 +22,10 @@ pub fn check(base_file: &Path, override_file: &Path, shown: &str) -> Option<Stri
         Ok(size) => size,
         Err(e) => {
             return Some(format!(
-                "{shown}: the override is not a readable image ({e})"
+                "{}: not a readable image ({e}); replace it with a {}x{} image like the base file",
+                override_file.display(),
+                base.width,
+                base.height
             ))
         }
     };

@@ -9,13 +9,38 @@ pub fn is_json(rel: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
+/// The largest JSON asset read: upstream's biggest (an i18n file) is well under 1 MiB, and a
+/// parsed document takes several times its size in memory.
+pub const MAX_JSON_BYTES: u64 = 64 << 20;
+
 /// Parses a JSON file; the error names the file, line and column.
 pub fn parse_file(path: &Path) -> Result<Value, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .len();
+    if size > MAX_JSON_BYTES {
+        return Err(format!(
+            "{}: {size} bytes is too large for a JSON asset (the limit is {MAX_JSON_BYTES} bytes); is it the right file?",
+            path.display()
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     parse(&bytes, &path.display().to_string())
 }
 
+/// Parses JSON text. Nesting deeper than serde_json's recursion limit (128) is an error, so
+/// every later walk over the value (merge, checks, digests) has bounded depth.
 pub fn parse(bytes: &[u8], shown: &str) -> Result<Value, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(format!(
+            "{shown}: the file is empty, not JSON; write a JSON object ({{}} changes nothing) or remove the file"
+        ));
+    }
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(format!(
+            "{shown}: binary content, not JSON text (invalid UTF-8); replace it with the JSON file it should be"
+        ));
+    }
     // A UTF-8 byte order mark is common in files saved by Windows editors; JSON.parse in the
     // app's asset script would reject it too, so it is reported rather than skipped.
     serde_json::from_slice(bytes).map_err(|e| {
@@ -149,12 +174,67 @@ mod tests {
         })
     }
 
+    fn arb_object() -> impl Strategy<Value = Value> {
+        prop::collection::vec(("[a-f]", arb_json()), 0..6)
+            .prop_map(|pairs| Value::Object(pairs.into_iter().collect()))
+    }
+
+    fn keys(value: &Value) -> Vec<String> {
+        value
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
         #[test]
         fn merging_the_same_patch_twice_changes_nothing(base in arb_json(), patch in arb_json()) {
             let once = merge(&base, &patch);
             let twice = merge(&once, &patch);
             prop_assert_eq!(to_pretty(&once), to_pretty(&twice));
+        }
+
+        #[test]
+        fn an_empty_patch_is_the_identity(base in arb_object()) {
+            prop_assert_eq!(to_pretty(&merge(&base, &json!({}))), to_pretty(&base));
+        }
+
+        #[test]
+        fn result_keys_come_from_base_or_patch_and_null_deletes(base in arb_object(), patch in arb_object()) {
+            let merged = merge(&base, &patch);
+            let (b, p) = (base.as_object().unwrap(), patch.as_object().unwrap());
+            for key in keys(&merged) {
+                prop_assert!(b.contains_key(&key) || p.contains_key(&key), "{key}");
+            }
+            for (key, value) in p {
+                prop_assert_eq!(merged.get(key).is_none(), value.is_null(), "{}", key);
+            }
+        }
+
+        /// Base keys keep their order; new keys follow in patch order (serde_json's
+        /// `preserve_order`).
+        #[test]
+        fn base_key_order_is_preserved(base in arb_object(), patch in arb_object()) {
+            let merged = keys(&merge(&base, &patch));
+            let deleted = |k: &String| patch.get(k).is_some_and(Value::is_null);
+            let in_base = |k: &String| base.get(k).is_some();
+            let expected: Vec<String> = keys(&base)
+                .into_iter()
+                .filter(|k| !deleted(k))
+                .chain(keys(&patch).into_iter().filter(|k| !in_base(k) && !deleted(k)))
+                .collect();
+            prop_assert_eq!(merged, expected);
+        }
+
+        /// Same values as the json-patch crate's RFC 7396 merge (which differs only in key
+        /// order after a deletion).
+        #[test]
+        fn values_agree_with_json_patch(base in arb_json(), patch in arb_json()) {
+            let mut theirs = base.clone();
+            json_patch::merge(&mut theirs, &patch);
+            prop_assert_eq!(merge(&base, &patch), theirs);
         }
     }
 }

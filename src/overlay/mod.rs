@@ -5,6 +5,7 @@ pub mod command;
 pub mod config_check;
 pub mod image_check;
 pub mod json_merge;
+pub mod key_check;
 pub mod resolved;
 pub mod suggest;
 pub mod walk;
@@ -26,6 +27,8 @@ pub const CONFIG_JSON: &str = "config.json";
 pub struct MergeOptions {
     /// Copy files that exist only in the override instead of rejecting them.
     pub allow_extra: bool,
+    /// Whether the command has `--allow-extra`, so messages may suggest it (only `merge`).
+    pub offer_allow_extra: bool,
 }
 
 /// What a merge did, file by file (paths relative to the trees, `/`-separated).
@@ -64,12 +67,21 @@ impl MergePlan {
         let base_files = walk::files(base, "base assets directory")?;
         let override_files = walk::files(overrides, "override directory")?;
         let base_set: BTreeSet<&PathBuf> = base_files.iter().collect();
+        let base_dirs: BTreeSet<&Path> = base_files.iter().flat_map(|f| ancestors(f)).collect();
         let mut problems = Problems::new();
         let mut warnings = Vec::new();
         let mut overlays = Vec::new();
 
         for rel in &override_files {
             let shown = fsutil::rel_string(rel);
+            if let Some(kind) = key_check::credential_kind(&overrides.join(rel))? {
+                problems.push(key_check::message(&overrides.join(rel), kind));
+                continue;
+            }
+            if let Some(p) = shape_conflict(rel, overrides, &base_set, &base_dirs) {
+                problems.push(p);
+                continue;
+            }
             if !base_set.contains(rel) {
                 if options.allow_extra {
                     warnings.push(format!(
@@ -77,7 +89,12 @@ impl MergePlan {
                     ));
                     overlays.push(Overlay::Extra { rel: rel.clone() });
                 } else {
-                    problems.push(suggest::extra_file_message(overrides, &shown, &base_files));
+                    problems.push(suggest::extra_file_message(
+                        overrides,
+                        &shown,
+                        &base_files,
+                        options.offer_allow_extra,
+                    ));
                 }
                 continue;
             }
@@ -180,6 +197,38 @@ impl Overlay {
     }
 }
 
+/// The directories a relative file path lies in, innermost first (not the empty root).
+fn ancestors(rel: &Path) -> impl Iterator<Item = &Path> {
+    rel.ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+}
+
+/// A message when an override file sits where base has a directory, or inside a directory
+/// that is a file in base: no merge can write both.
+fn shape_conflict(
+    rel: &Path,
+    overrides: &Path,
+    base_files: &BTreeSet<&PathBuf>,
+    base_dirs: &BTreeSet<&Path>,
+) -> Option<String> {
+    let shown = overrides.join(rel);
+    if base_dirs.contains(rel) {
+        return Some(format!(
+            "{} is a file, but {} is a directory in the base assets; put the override files inside a directory of that name",
+            shown.display(),
+            fsutil::rel_string(rel)
+        ));
+    }
+    let file_ancestor = ancestors(rel).find(|a| base_files.contains(&a.to_path_buf()))?;
+    Some(format!(
+        "{} is inside a directory {}, but {} is a file in the base assets; override the file itself instead",
+        shown.display(),
+        fsutil::rel_string(file_ancestor),
+        fsutil::rel_string(file_ancestor)
+    ))
+}
+
 /// Creates each output directory once, instead of once per file: on a tree of a few
 /// hundred files the repeated `mkdir` calls cost as much as the copying.
 fn create_parent_dirs<'a>(out: &Path, files: impl Iterator<Item = &'a Path>) -> Result<()> {
@@ -198,7 +247,8 @@ fn merge_json_file(
     shown: &str,
     warnings: &mut Vec<String>,
 ) -> std::result::Result<Value, Vec<String>> {
-    let base_value = json_merge::parse_file(base).map_err(|e| vec![e])?;
+    let base_value = json_merge::parse_file(base)
+        .map_err(|e| vec![format!("{e} (a base file: check the upstream checkout)")])?;
     let patch = json_merge::parse_file(overrides).map_err(|e| vec![e])?;
     if shown == CONFIG_JSON {
         let file = overrides.display().to_string();

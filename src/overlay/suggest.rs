@@ -35,13 +35,24 @@ pub fn closest<'a>(
 }
 
 /// The message for a file that exists only in the override tree.
-pub fn extra_file_message(overrides: &Path, shown: &str, base_files: &[PathBuf]) -> String {
+/// `offer_flag`: the command has `--allow-extra` (only `merge` does).
+pub fn extra_file_message(
+    overrides: &Path,
+    shown: &str,
+    base_files: &[PathBuf],
+    offer_flag: bool,
+) -> String {
     let candidates: Vec<String> = base_files.iter().map(|p| fsutil::rel_string(p)).collect();
-    let hint = closest_path(shown, &candidates)
-        .map(|p| format!("; did you mean {p}?"))
-        .unwrap_or_default();
+    let rename = closest_path(shown, &candidates)
+        .map(|p| format!("rename it to {p}"))
+        .unwrap_or_else(|| "rename it".to_string());
+    let flag = if offer_flag {
+        " (or pass --allow-extra to copy it anyway)"
+    } else {
+        ""
+    };
     format!(
-        "{shown} (in {}) has no counterpart in the base assets, so the app would never use it{hint} (pass --allow-extra to copy it anyway)",
+        "{shown} (in {}) has no counterpart in the base assets, so the app would never use it; {rename} or remove it{flag}",
         overrides.display()
     )
 }

@@ -559,13 +559,31 @@ pub fn set_private(_path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether bytes look like key material: a PEM private key block or a service-account key.
-pub fn contains_key_material(bytes: &[u8]) -> bool {
+/// Which kind of private key a file's bytes hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyMaterial {
+    /// A Google service-account key (JSON with `private_key`).
+    ServiceAccount,
+    /// A PEM private key block (.p8, .pem, .key).
+    Pem,
+}
+
+/// The key material in bytes, if any: a service-account key or a PEM private key block.
+pub fn key_material(bytes: &[u8]) -> Option<KeyMaterial> {
     // Byte search (memchr's SIMD memmem): apply scans every file it wrote, megabytes of them.
     let has = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
-    let pem_key = has(b"PRIVATE KEY-----") && has(b"-----BEGIN");
-    let service_account = has(b"\"service_account\"") && has(b"\"private_key\"");
-    pem_key || service_account
+    if has(b"\"service_account\"") && has(b"\"private_key\"") {
+        Some(KeyMaterial::ServiceAccount)
+    } else if has(b"PRIVATE KEY-----") && has(b"-----BEGIN") {
+        Some(KeyMaterial::Pem)
+    } else {
+        None
+    }
+}
+
+/// Whether bytes look like key material: a PEM private key block or a service-account key.
+pub fn contains_key_material(bytes: &[u8]) -> bool {
+    key_material(bytes).is_some()
 }
 
 #[cfg(test)]

@@ -279,7 +279,7 @@ fn file_only_in_override_is_rejected_with_a_suggestion() {
     );
     let run = case.fails();
     run.stderr_has("release/icon/ios/40@2x.png")
-        .stderr_has("did you mean release/icons/ios/40@2x.png?")
+        .stderr_has("rename it to release/icons/ios/40@2x.png or remove it")
         .stderr_has("--allow-extra");
 }
 

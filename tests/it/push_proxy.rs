@@ -458,7 +458,26 @@ fn key_material_in_the_override_tree_is_refused() {
     let leaked = serde_json::json!({"mobile.login.title": p8}).to_string();
     fs::write(brand.dir.join("override/i18n/en.json"), leaked).unwrap();
     let run = fails(&brand);
-    run.stderr_has("app/assets/override/i18n/en.json contains a private key");
+    run.stderr_has("override/i18n/en.json holds a PEM private key; credentials belong in the brand file's [push] section");
+    assert_no_secret(
+        &format!("{}{}", run.stdout, run.stderr),
+        &[&p8],
+        "the output",
+    );
+}
+
+/// The last gate, the scan of every file written into the app, catches key material that
+/// arrives by another way than the override tree: here a free-form config.json map.
+#[test]
+fn key_material_in_config_values_is_refused_by_the_last_gate() {
+    let brand = TempBrand::acme();
+    let (p8, _) = brand.fresh_credentials();
+    let value = p8.replace('\n', "\\n");
+    brand.append(&format!(
+        "[config.CustomRequestHeaders]\nX-Key = \"{value}\"\n"
+    ));
+    let run = fails(&brand);
+    run.stderr_has("app/assets/override/config.json contains a private key");
     assert_no_secret(
         &format!("{}{}", run.stdout, run.stderr),
         &[&p8],

@@ -1,6 +1,7 @@
 //! The test harness: runs the built binary the way a user would and reads its outputs.
 #![allow(dead_code)]
 
+pub mod case;
 pub mod lanes;
 
 use std::collections::BTreeMap;
