@@ -67,7 +67,8 @@ pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) ->
     let push = brand.inputs.push.as_ref();
 
     let app = root.join("app");
-    let upstream = source::checkout(&repo, git_ref.as_deref(), &app, &brand.branch)?;
+    let store = args.object_store.as_deref();
+    let upstream = source::checkout(&repo, store, git_ref.as_deref(), &app, &brand.branch)?;
     let mut warnings = brand.warnings();
     if let Some(push) = push {
         warnings.extend(push.notes.iter().cloned());
@@ -224,20 +225,20 @@ pub struct Applied {
 /// Applies a loaded brand into `args.out` (everything but printing): `batch` calls this once
 /// per brand.
 pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
-    if args.push && brand.source.fork.is_none() {
+    if args.flags.push && brand.source.fork.is_none() {
         bail!(
             "{}: --push needs [source] fork, the repository to push the brand branch to",
             brand.file.display()
         );
     }
     let stage = Stage::beside(&args.out, LOCK_FILE)?;
-    let mut built = build(brand, &args.source, &args.proxy_root, stage.path())?;
+    let mut built = build(brand, &args.source, &args.flags.proxy_root, stage.path())?;
     let app = stage.path().join("app");
-    if args.commit || args.push {
+    if args.flags.commit || args.flags.push {
         built.lock.brand_commit = Some(source::commit_brand(&app, &brand.name)?);
     }
     built.lock.write(stage.path())?;
-    if let (true, Some(fork)) = (args.push, &brand.source.fork) {
+    if let (true, Some(fork)) = (args.flags.push, &brand.source.fork) {
         source::push(&app, fork, &brand.branch)?;
     }
     stage.commit()?;

@@ -286,6 +286,16 @@ pub struct Android {
 impl Brand {
     /// Reads, parses and validates a brand file; every problem is reported at once.
     pub fn load(path: &Path) -> Result<Brand> {
+        Self::load_with(path, true)
+    }
+
+    /// Like [`Brand::load`], but the credentials and other `file:`/`env:` inputs are not
+    /// read (`batch --matrix` describes CI jobs that read them there); `inputs` stays empty.
+    pub fn load_declared(path: &Path) -> Result<Brand> {
+        Self::load_with(path, false)
+    }
+
+    fn load_with(path: &Path, read_inputs: bool) -> Result<Brand> {
         let text = fsutil::read_to_string(path).context("cannot read the brand file")?;
         // Every missing required key at once (serde stops at the first), with serde's own
         // message when it is about something else, such as a misspelt key.
@@ -360,7 +370,9 @@ impl Brand {
         };
         // Every input that needs no upstream is checked now, so one run reports every
         // mistake in the brand, and nothing is cloned for a brand that cannot work.
-        brand.inputs = brand.read_inputs(google_services.is_some(), &mut problems);
+        if read_inputs {
+            brand.inputs = brand.read_inputs(google_services.is_some(), &mut problems);
+        }
         problems.into_result()?;
         Ok(brand)
     }
