@@ -318,3 +318,24 @@ fn batch_is_advertised() {
     let help = mmbrand(["--help"]).expect(0);
     assert!(help.stdout.contains("batch"), "{}", help.stdout);
 }
+
+#[test]
+fn matrix_out_writes_the_pipeline_to_a_file_and_nothing_to_stdout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = brands(tmp.path(), &["north"], &fixture_upstream());
+    let file = tmp.path().join("ci/brands.yml");
+    let file_arg = file.display().to_string();
+    let run = batch(
+        &files,
+        Path::new("build"),
+        &["--matrix", "gitlab", "--matrix-out", &file_arg],
+    )
+    .expect(0);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let text = fs::read_to_string(&file).unwrap();
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap();
+    assert_eq!(
+        docs[0]["ios"]["parallel"]["matrix"].as_vec().unwrap().len(),
+        1
+    );
+}
