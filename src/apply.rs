@@ -85,7 +85,8 @@ pub fn build_with(
     let push = brand.inputs.push.as_ref();
 
     let app = root.join("app");
-    let upstream = source::checkout(&repo, git_ref.as_deref(), &app, &brand.branch)?;
+    let store = args.object_store.as_deref();
+    let upstream = source::checkout(&repo, store, git_ref.as_deref(), &app, &brand.branch)?;
     on_checkout(&upstream, &app)?;
     let mut warnings = brand.warnings();
     if let Some(push) = push {
@@ -262,7 +263,7 @@ impl Applied {
 /// per brand. Over an earlier output it refuses to lose edits (unless --force), does nothing
 /// when nothing changed, reports upstream drift, and carries build caches over.
 pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
-    if args.push && brand.source.fork.is_none() {
+    if args.flags.push && brand.source.fork.is_none() {
         bail!(
             "{}: --push needs [source] fork, the repository to push the brand branch to",
             brand.file.display()
@@ -270,19 +271,19 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
     }
     // Held from the first look at the previous output to the swap.
     let lock = TargetLock::acquire(&args.out)?;
-    let previous = Previous::find(&args.out, args.force)?;
-    let inputs = reapply::inputs_digest(brand, &args.proxy_root)?;
+    let previous = Previous::find(&args.out, args.flags.force)?;
+    let inputs = reapply::inputs_digest(brand, &args.flags.proxy_root)?;
     let mut intact = false;
     if let Some(prev) = &previous {
         let lost = prev.unsaved_changes()?;
         intact = lost.is_empty();
-        if !args.force {
+        if !args.flags.force {
             reapply::refuse_lost_edits(&args.out, &lost)?;
         }
         let (repo, git_ref) = source_of(brand, &args.source)?;
         if intact
-            && !args.push
-            && prev.is_up_to_date(&repo, git_ref.as_deref(), &inputs, args.commit)?
+            && !args.flags.push
+            && prev.is_up_to_date(&repo, git_ref.as_deref(), &inputs, args.flags.commit)?
         {
             return Ok(Applied::up_to_date(prev));
         }
@@ -292,7 +293,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
     let mut built = build_with(
         brand,
         &args.source,
-        &args.proxy_root,
+        &args.flags.proxy_root,
         stage.path(),
         &mut |upstream, app| {
             drift = upgrade_drift(previous.as_ref(), upstream, app, brand)?;
@@ -304,7 +305,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
     )?;
     built.lock.inputs = Some(inputs);
     let app = stage.path().join("app");
-    if args.commit || args.push {
+    if args.flags.commit || args.flags.push {
         built.lock.brand_commit = Some(source::commit_brand(&app, &brand.name)?);
     }
     let unchanged = previous
@@ -315,7 +316,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
         return Ok(Applied::up_to_date(prev));
     }
     built.lock.write(stage.path())?;
-    if let (true, Some(fork)) = (args.push, &brand.source.fork) {
+    if let (true, Some(fork)) = (args.flags.push, &brand.source.fork) {
         source::push(&app, fork, &brand.branch)?;
     }
     let caches = match &previous {
@@ -414,7 +415,7 @@ fn check_drift(drift: &Drift, brand: &Brand, args: &ApplyArgs) -> Result<()> {
         );
         lines.iter().for_each(|l| eprintln!("  {l}"));
     }
-    if !(args.fail_on_drift && drift.affects_brand()) {
+    if !(args.flags.fail_on_drift && drift.affects_brand()) {
         return Ok(());
     }
     let mut problems = Problems::new();

@@ -296,6 +296,8 @@ pub struct LoadOptions {
     /// Allow `file:` references and `[assets] override` outside the brand's folder
     /// (`--allow-outside-brand-dir`).
     pub allow_outside_brand_dir: bool,
+    /// Check the brand file only; read none of its credentials (`batch --matrix`).
+    pub skip_inputs: bool,
 }
 
 impl Brand {
@@ -303,6 +305,16 @@ impl Brand {
     /// outside the brand's folder are refused.
     pub fn load(path: &Path) -> Result<Brand> {
         Brand::load_with(path, LoadOptions::default())
+    }
+
+    /// Like [`Brand::load`], but the credentials and other `file:`/`env:` inputs are not
+    /// read (`batch --matrix` describes CI jobs that read them there); `inputs` stays empty.
+    pub fn load_declared(path: &Path, options: LoadOptions) -> Result<Brand> {
+        let options = LoadOptions {
+            skip_inputs: true,
+            ..options
+        };
+        Brand::load_with(path, options)
     }
 
     /// [`Brand::load`] with options.
@@ -389,7 +401,7 @@ impl Brand {
         // Every input that needs no upstream is checked now, so one run reports every
         // mistake in the brand, and nothing is cloned for a brand that cannot work. Nothing
         // is read when a path leaves the brand's folder.
-        if contained {
+        if contained && !options.skip_inputs {
             brand.inputs = brand.read_inputs(google_services.is_some(), &mut problems);
         }
         problems.into_result()?;

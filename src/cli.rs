@@ -28,6 +28,7 @@ impl Cli {
             Command::Apply(a) => a.json,
             Command::Verify(a) => a.json,
             Command::Doctor(a) => a.json,
+            Command::Batch(a) => a.json,
             Command::Init(_) => false,
         }
     }
@@ -73,6 +74,17 @@ pub enum Command {
     /// replaces and their sizes), and secrets/ ignored by git. Then `mmbrand plan
     /// DIR/brand.toml` lists what is still missing.
     Init(InitArgs),
+    /// Apply several brands on one upstream, in parallel, each into OUT/<name>/; or, with
+    /// --matrix, write a CI pipeline that applies and builds each brand on each platform.
+    ///
+    /// Brands of the same source share one object store: a local git repository is borrowed
+    /// by every brand's shared clone; a URL is cloned once, bare, into
+    /// OUT/.mmbrand-upstream/<sha256 of the URL>.git (fetched again on the next run), and
+    /// every brand's app/ is a shared clone of it, so keep that directory while you use the
+    /// outputs' git history. The lock files record the URL itself. A failing brand does not
+    /// stop the others; a summary lists each brand's result, and the exit status is 1 when
+    /// any brand failed. The apply flags below are passed to every brand.
+    Batch(BatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +113,10 @@ pub struct SourceArgs {
     /// Tag, branch or commit to check out.
     #[arg(long = "ref", value_name = "REF")]
     pub git_ref: Option<String>,
+    /// A bare repository already holding the objects of a URL source (set by `batch`, which
+    /// clones each URL once): the checkout is a shared clone of it, recorded as the URL.
+    #[arg(skip)]
+    pub object_store: Option<PathBuf>,
 }
 
 /// The app's version and build number, written where upstream's `set_app_version` and
@@ -131,6 +147,7 @@ impl BrandAccessArgs {
     pub fn load_options(&self) -> crate::brand::LoadOptions {
         crate::brand::LoadOptions {
             allow_outside_brand_dir: self.allow_outside_brand_dir,
+            skip_inputs: false,
         }
     }
 }
@@ -155,6 +172,31 @@ pub struct PlanArgs {
     pub json: bool,
 }
 
+/// What `apply` does with each brand beyond where it writes: `batch` passes the same to
+/// every brand.
+#[derive(Debug, Args, Clone)]
+pub struct ApplyFlags {
+    /// Commit the branded tree on the brand branch (in the output's app/).
+    #[arg(long)]
+    pub commit: bool,
+    /// Push the brand branch to [source] fork (implies --commit).
+    #[arg(long)]
+    pub push: bool,
+    /// Directory the push proxy will read its credential files from, as written into
+    /// mattermost-push-proxy.json: relative to the proxy's working directory, or absolute.
+    /// The default fits deploying the output's push-proxy/ as the proxy's config/ folder.
+    #[arg(long, value_name = "DIR", default_value = crate::push::DEFAULT_PROXY_ROOT)]
+    pub proxy_root: String,
+    /// Re-apply over an output whose files were edited since the last apply (the edits are
+    /// lost); without it such a re-apply is refused and the edited files are listed.
+    #[arg(long)]
+    pub force: bool,
+    /// Exit 1 before writing anything when the upstream commit differs from the previous
+    /// output's and upstream changed something under the brand (see the drift report).
+    #[arg(long)]
+    pub fail_on_drift: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     /// The brand file (TOML).
@@ -168,28 +210,56 @@ pub struct ApplyArgs {
     pub version: VersionArgs,
     #[command(flatten)]
     pub access: BrandAccessArgs,
-    /// Commit the branded tree on the brand branch in DIR/app.
-    #[arg(long)]
-    pub commit: bool,
-    /// Push the brand branch to [source] fork (implies --commit).
-    #[arg(long)]
-    pub push: bool,
-    /// Directory the push proxy will read its credential files from, as written into
-    /// mattermost-push-proxy.json: relative to the proxy's working directory, or absolute.
-    /// The default fits deploying DIR/push-proxy as the proxy's config/ folder.
-    #[arg(long, value_name = "DIR", default_value = crate::push::DEFAULT_PROXY_ROOT)]
-    pub proxy_root: String,
-    /// Re-apply over an output whose files were edited since the last apply (the edits are
-    /// lost); without it such a re-apply is refused and the edited files are listed.
-    #[arg(long)]
-    pub force: bool,
-    /// Exit 1 before writing anything when the upstream commit differs from the previous
-    /// output's and upstream changed something under the brand (see the drift report).
-    #[arg(long)]
-    pub fail_on_drift: bool,
+    #[command(flatten)]
+    pub flags: ApplyFlags,
     /// Print one JSON document on stdout describing what was done.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The brand files (TOML); their `name` keys must differ.
+    #[arg(required = true, value_name = "BRAND_FILE")]
+    pub brand_files: Vec<PathBuf>,
+    /// Output directory: each brand goes into DIR/<name> (replaced as a whole on success,
+    /// untouched on failure). With --matrix, the directory the CI jobs write to.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// How many brands to apply at once [default: the number of CPU cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), conflicts_with = "matrix")]
+    pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub version: VersionArgs,
+    #[command(flatten)]
+    pub access: BrandAccessArgs,
+    #[command(flatten)]
+    pub flags: ApplyFlags,
+    /// Write a CI pipeline instead of applying: `github` (an Actions workflow whose matrix
+    /// has one job per brand and platform) or `gitlab` (a child pipeline with an ios and an
+    /// android job, each with one parallel:matrix entry per brand). Each job runs `mmbrand
+    /// apply`, upstream's build lane and `mmbrand verify`; credentials appear only as
+    /// references (CI secret names, file paths), never their content. The brand files are
+    /// validated but nothing is cloned or read from their credentials. --source, --ref,
+    /// --app-version, --build-number, --proxy-root, --commit, --push, --force and
+    /// --fail-on-drift are passed on to every job's `mmbrand apply`.
+    #[arg(long, value_name = "CI", value_enum)]
+    pub matrix: Option<MatrixKind>,
+    /// With --matrix: write the pipeline to FILE instead of stdout.
+    #[arg(long, value_name = "FILE", requires = "matrix")]
+    pub matrix_out: Option<PathBuf>,
+    /// Print one JSON document on stdout describing every brand's result.
+    #[arg(long, conflicts_with = "matrix")]
+    pub json: bool,
+}
+
+/// The CI systems `batch --matrix` writes pipelines for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatrixKind {
+    Github,
+    Gitlab,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 //! command is a function of this library.
 
 pub mod apply;
+pub mod batch;
 pub mod brand;
 pub mod cli;
 pub mod content;
@@ -41,5 +42,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verify(args) => verify::run(&args),
         Command::Doctor(args) => doctor::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Batch(args) => batch::run(&args),
     }
 }

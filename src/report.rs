@@ -26,6 +26,10 @@ pub fn print_warnings(warnings: &[String]) {
 /// document `{"ok": false, "errors": [...]}` on stdout so pipelines can parse every failure.
 pub fn print_failure(err: &anyhow::Error, json: bool) {
     let messages = problems::messages(err);
+    if err.downcast_ref::<Reported>().is_some() {
+        eprintln!("error: {err}");
+        return;
+    }
     if json {
         let mut doc = json!({ "ok": false, "errors": messages });
         if let Some(obj) = doc.as_object_mut() {
@@ -43,3 +47,16 @@ pub fn print_failure(err: &anyhow::Error, json: bool) {
         }
     }
 }
+
+/// A failure the command has already reported in full (its own JSON document, a summary):
+/// only this one line is added on stderr, and exit status 1.
+#[derive(Debug)]
+pub struct Reported(pub String);
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Reported {}

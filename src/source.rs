@@ -31,15 +31,28 @@ const AUTHOR: (&str, &str) = ("mmbrand", "mmbrand@localhost");
 const FORCED_PATH: &str = "assets/override";
 
 /// Puts upstream `source` at `git_ref` into `dest` (which must not exist), on a new branch
-/// `branch`.
+/// `branch`. `store`, when given, is a bare repository already holding `source`'s objects
+/// (see [`update_store`]): the checkout is a shared clone of it instead of a new clone.
 pub fn checkout(
     source: &str,
+    store: Option<&Path>,
     git_ref: Option<&str>,
     dest: &Path,
     branch: &str,
 ) -> Result<Upstream> {
+    let upstream = match store {
+        Some(store) => shared_clone(source, store, git_ref, dest)?,
+        None => obtain(source, git_ref, dest)?,
+    };
+    let repo = open(dest)?;
+    create_branch(&repo, branch, &upstream.commit)?;
+    Ok(upstream)
+}
+
+/// Clones (shared for a local repository), or copies a plain directory, into `dest`.
+fn obtain(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
     let local = local_path(source);
-    let upstream = match &local {
+    Ok(match &local {
         Some(path) if Repository::open(path).is_ok() => shared_clone(source, path, git_ref, dest)?,
         Some(path) if path.is_dir() => {
             if let Some(r) = git_ref {
@@ -57,10 +70,7 @@ pub fn checkout(
             )
         }
         _ => clone_url(source, git_ref, dest)?,
-    };
-    let repo = open(dest)?;
-    create_branch(&repo, branch, &upstream.commit)?;
-    Ok(upstream)
+    })
 }
 
 /// The commit `git_ref` names in `source`, found without cloning or checking out anything
@@ -105,7 +115,8 @@ fn remote_commit(url: &str, git_ref: Option<&str>) -> Option<String> {
     })
 }
 
-fn looks_like_url(s: &str) -> bool {
+/// A git URL (scheme or scp-like `user@host:path`) rather than a local path.
+pub fn looks_like_url(s: &str) -> bool {
     s.contains("://") || (s.contains('@') && s.contains(':'))
 }
 
@@ -385,4 +396,40 @@ fn credentials(
         return git2::Cred::credential_helper(&config, url, username);
     }
     git2::Cred::default()
+}
+
+/// Makes the bare repository `store` a current copy of `url` (every branch and tag, HEAD on
+/// the remote's default branch): cloned the first time, fetched on later runs. `batch`
+/// clones each URL source once this way and gives every brand a shared clone of it.
+pub fn update_store(url: &str, store: &Path) -> Result<()> {
+    let repo = match Repository::open_bare(store) {
+        Ok(repo) => repo,
+        Err(_) => Repository::init_bare(store)
+            .with_context(|| format!("cannot create a repository in {}", store.display()))?,
+    };
+    let mut remote = repo
+        .remote_anonymous(url)
+        .with_context(|| format!("cannot use {url} as a git remote"))?;
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(credentials);
+    let mut fetch = FetchOptions::new();
+    fetch.remote_callbacks(callbacks);
+    // Mirror refs (heads as heads), so refs resolve in the store as in the remote; pruned,
+    // so a deleted branch does not linger.
+    fetch.prune(git2::FetchPrune::On);
+    remote
+        .fetch(
+            &["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
+            Some(&mut fetch),
+            None,
+        )
+        .with_context(|| format!("cannot fetch {url} into {}", store.display()))?;
+    // Without --ref the checkout takes HEAD, which must be the remote's default branch.
+    if let Ok(head) = remote.default_branch() {
+        if let Some(head) = head.as_str() {
+            repo.set_head(head)
+                .with_context(|| format!("cannot set HEAD of {}", store.display()))?;
+        }
+    }
+    Ok(())
 }

@@ -147,3 +147,38 @@ fn a_second_writer_fails_fast_and_a_killed_one_releases_the_lock() {
     brand.apply(&[]).expect(0);
     mmbrand(["verify".into(), brand.out.clone().into_os_string()]).expect(0);
 }
+
+#[test]
+fn a_second_batch_to_the_same_folder_fails_fast() {
+    let brand = TempBrand::acme();
+    let batch = |extra: &[&str]| -> Vec<std::ffi::OsString> {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "batch".into(),
+            brand.file().into(),
+            "--out".into(),
+            brand.out.clone().into(),
+        ];
+        args.extend(extra.iter().map(|a| a.into()));
+        args
+    };
+    let first_args = batch(&[]);
+    let mut first = paused(&os(&first_args), "commit");
+    let run = mmbrand(batch(&[])).expect(1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: {} is being written by another mmbrand process (pid {}); wait for it to finish, or stop it\n",
+            brand.out.display(),
+            first.id()
+        )
+    );
+    signal(&first, "INT");
+    assert_eq!(first.wait().unwrap().code(), Some(130));
+    assert_eq!(
+        leftovers(&brand.out),
+        Vec::<String>::new(),
+        "brand staging removed"
+    );
+    mmbrand(batch(&[])).expect(0);
+    mmbrand(["verify".into(), brand.out.join("acme").into_os_string()]).expect(0);
+}

@@ -6,6 +6,7 @@ mod apply_ios;
 mod apply_real_files;
 mod apply_release;
 mod bad_inputs;
+mod batch;
 mod big_files;
 mod common;
 mod corpus;

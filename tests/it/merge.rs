@@ -427,20 +427,3 @@ fn usage_errors_exit_2() {
     crate::common::mmbrand(["merge", "a", "b", "c", "--no-such-flag"]).expect(2);
     crate::common::mmbrand(["frobnicate"]).expect(2);
 }
-
-#[test]
-fn a_command_not_built_yet_is_refused_and_not_advertised() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    crate::common::mmbrand([
-        "batch".as_ref(),
-        "brand.toml".as_ref(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ])
-    .expect(2)
-    .stderr_has("unrecognized subcommand 'batch'");
-    assert!(!out.exists());
-    let help = crate::common::mmbrand(["--help"]).expect(0);
-    assert!(!help.stdout.contains("batch"), "{}", help.stdout);
-}

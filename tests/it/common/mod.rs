@@ -34,14 +34,19 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 
-    pub fn stderr_has(&self, needle: &str) -> &Self {
-        assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}:\n{}",
-            self.stderr
-        );
+    pub fn stdout_has(&self, needle: &str) -> &Self {
+        assert_has("stdout", &self.stdout, needle);
         self
     }
+
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert_has("stderr", &self.stderr, needle);
+        self
+    }
+}
+
+fn assert_has(stream: &str, text: &str, needle: &str) {
+    assert!(text.contains(needle), "{stream} lacks {needle:?}:\n{text}");
 }
 
 pub fn mmbrand<I, S>(args: I) -> Run

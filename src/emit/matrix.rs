@@ -1,0 +1,242 @@
+//! `batch --matrix github|gitlab`: a CI pipeline that applies and builds every brand on every
+//! platform, one job each. Rendered from templates/matrix-*.yml.tera. The brand files are
+//! validated, but their credentials are never read: the pipeline names them only by
+//! reference (a CI secret or variable name, a file path), so no secret can reach the YAML.
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::brand::secret::SecretRef;
+use crate::brand::{Brand, LoadOptions};
+use crate::cli::{BatchArgs, MatrixKind};
+use crate::emit::fastlane;
+use crate::fsutil;
+use crate::problems::Problems;
+
+const GITHUB: &str = include_str!("../../templates/matrix-github.yml.tera");
+const GITLAB: &str = include_str!("../../templates/matrix-gitlab.yml.tera");
+
+/// The platforms a brand is built for, with the runner each needs.
+const PLATFORMS: [(&str, &str, &str); 2] = [
+    (
+        "ios",
+        "macos-latest",
+        "a macOS runner with Xcode: add its tags: here",
+    ),
+    (
+        "android",
+        "ubuntu-latest",
+        "a runner with Node, Ruby and the Android SDK: add its image: or tags: here",
+    ),
+];
+
+/// One credential reference of a brand: the brand-file key and the variable or path.
+#[derive(Serialize)]
+struct Reference {
+    key: &'static str,
+    var: Option<String>,
+    path: Option<String>,
+}
+
+pub fn run(args: &BatchArgs, kind: MatrixKind) -> Result<()> {
+    let brands = load(&args.brand_files, args.access.load_options())?;
+    crate::batch::check_unique_names(brands.iter().map(|b| (b.name.as_str(), b.file.as_path())))?;
+    let yaml = render(kind, &brands, args)?;
+    match &args.matrix_out {
+        Some(file) => fsutil::write(file, yaml),
+        None => {
+            print!("{yaml}");
+            Ok(())
+        }
+    }
+}
+
+/// Every brand file, validated without reading credentials; all broken files at once.
+fn load(files: &[std::path::PathBuf], options: LoadOptions) -> Result<Vec<Brand>> {
+    let mut problems = Problems::new();
+    let mut brands = Vec::new();
+    for file in files {
+        match Brand::load_declared(file, options) {
+            Ok(brand) => brands.push(brand),
+            Err(e) => crate::batch::name_file(crate::problems::messages(&e), file)
+                .into_iter()
+                .for_each(|m| problems.push(m)),
+        }
+    }
+    problems.into_result()?;
+    Ok(brands)
+}
+
+fn render(kind: MatrixKind, brands: &[Brand], args: &BatchArgs) -> Result<String> {
+    let mut entries = Vec::new();
+    let mut env_names = std::collections::BTreeSet::new();
+    for brand in brands {
+        let refs = references(brand)?;
+        env_names.extend(refs.iter().filter_map(|r| r.var.clone()));
+        entries.push(brand_context(brand, refs, args));
+    }
+    let platforms: Vec<Value> = PLATFORMS
+        .iter()
+        .map(|(name, runner, note)| json!({ "name": name, "runner": runner, "note": note }))
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("brands", &entries);
+    ctx.insert("platforms", &platforms);
+    let env_names: Vec<Value> = env_names
+        .iter()
+        .map(|v| json!({ "name": v, "yaml": quoted(v) }))
+        .collect();
+    ctx.insert("env_names", &env_names);
+    ctx.insert("apply_run", &quoted(&apply_command(args)));
+    let (name, template) = match kind {
+        MatrixKind::Github => ("matrix-github.yml", GITHUB),
+        MatrixKind::Gitlab => ("matrix-gitlab.yml", GITLAB),
+    };
+    super::render(name, template, &ctx)
+}
+
+/// What the templates need of one brand; every free-form string is quoted for YAML.
+fn brand_context(brand: &Brand, refs: Vec<Reference>, args: &BatchArgs) -> Value {
+    let build: serde_json::Map<String, Value> = PLATFORMS
+        .iter()
+        .map(|(p, _, _)| {
+            (
+                p.to_string(),
+                quoted(&fastlane::build_command(brand, p)).into(),
+            )
+        })
+        .collect();
+    let (env, files): (Vec<Reference>, Vec<Reference>) =
+        refs.into_iter().partition(|r| r.var.is_some());
+    json!({
+        "name": brand.name,
+        "name_yaml": quoted(&brand.name),
+        "file_yaml": quoted(&brand.file.display().to_string()),
+        "out_yaml": quoted(&args.out.join(&brand.name).display().to_string()),
+        "build_yaml": build,
+        "env_names": env.iter().filter_map(|r| r.var.as_deref().map(quoted)).collect::<Vec<_>>(),
+        "env": env,
+        "files": files.iter().map(|f| json!({
+            "key": f.key,
+            "path": f.path.as_deref().map(quoted),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The brand's credential references, parsed (so a literal secret is refused, unechoed)
+/// but not read.
+fn references(brand: &Brand) -> Result<Vec<Reference>> {
+    let push = brand.push.as_ref();
+    let apple = push.and_then(|p| p.apple.as_ref());
+    let network = push.and_then(|p| p.network.as_ref());
+    let declared: [(&'static str, Option<&str>); 6] = [
+        (
+            "push.apple.auth_key",
+            apple.and_then(|a| a.auth_key.as_deref()),
+        ),
+        ("push.apple.cert", apple.and_then(|a| a.cert.as_deref())),
+        (
+            "push.apple.cert_password",
+            apple.and_then(|a| a.cert_password.as_deref()),
+        ),
+        (
+            "push.android.service_account",
+            push.and_then(|p| p.android.as_ref())
+                .map(|a| a.service_account.as_str()),
+        ),
+        (
+            "push.network.ca_bundle",
+            network.and_then(|n| n.ca_bundle.as_deref()),
+        ),
+        (
+            "deep_links.android_cert",
+            brand
+                .deep_links
+                .as_ref()
+                .and_then(|d| d.android_cert.as_deref()),
+        ),
+    ];
+    let mut problems = Problems::new();
+    // Parsed when the brand was loaded.
+    let google_services = &brand.android.google_services;
+    let mut refs = vec![reference(
+        "android.google_services",
+        google_services,
+        &brand.dir,
+    )];
+    for (key, value) in declared {
+        let Some(value) = value else { continue };
+        match SecretRef::parse(value, key) {
+            Ok(r) => refs.push(reference(key, &r, &brand.dir)),
+            Err(e) => problems.push(format!("{}: {e}", brand.file.display())),
+        }
+    }
+    problems.into_result()?;
+    Ok(refs)
+}
+
+fn reference(key: &'static str, r: &SecretRef, brand_dir: &Path) -> Reference {
+    match r {
+        SecretRef::Env(var) => Reference {
+            key,
+            var: Some(var.clone()),
+            path: None,
+        },
+        SecretRef::File(_) => Reference {
+            key,
+            var: None,
+            path: Some(r.describe(brand_dir)),
+        },
+    }
+}
+
+/// `mmbrand apply` as each job runs it: the job's brand file and output from its
+/// environment, and the batch's apply flags.
+fn apply_command(args: &BatchArgs) -> String {
+    let mut cmd = String::from(r#"mmbrand apply "$BRAND_FILE" --out "$OUT""#);
+    let flags = [
+        ("--source", args.source.source.clone()),
+        ("--ref", args.source.git_ref.clone()),
+        ("--app-version", args.version.app_version.clone()),
+        (
+            "--build-number",
+            args.version.build_number.map(|n| n.to_string()),
+        ),
+        (
+            "--proxy-root",
+            (args.flags.proxy_root != crate::push::DEFAULT_PROXY_ROOT)
+                .then(|| args.flags.proxy_root.clone()),
+        ),
+    ];
+    for (flag, value) in flags {
+        if let Some(v) = value {
+            cmd.push_str(&format!(" {flag} {}", shell_quoted(&v)));
+        }
+    }
+    let switches = [
+        ("--commit", args.flags.commit),
+        ("--push", args.flags.push),
+        ("--force", args.flags.force),
+        ("--fail-on-drift", args.flags.fail_on_drift),
+        (
+            "--allow-outside-brand-dir",
+            args.access.allow_outside_brand_dir,
+        ),
+    ];
+    for (flag, _) in switches.iter().filter(|(_, on)| *on) {
+        cmd.push_str(&format!(" {flag}"));
+    }
+    cmd
+}
+
+/// A single-quoted POSIX shell word.
+fn shell_quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// A double-quoted YAML scalar (JSON's string syntax is valid YAML).
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
