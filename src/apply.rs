@@ -290,19 +290,22 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
     }
     let stage = Stage::with_lock(lock, LOCK_FILE)?;
     let mut drift = None;
+    let mut label = None;
     let mut built = build_with(
         brand,
         &args.source,
         &args.flags.proxy_root,
         stage.path(),
         &mut |upstream, app| {
+            label = Some(upstream_label(upstream));
             drift = upgrade_drift(previous.as_ref(), upstream, app, brand)?;
             match &drift {
                 Some(d) => check_drift(d, brand, args),
                 None => Ok(()),
             }
         },
-    )?;
+    )
+    .map_err(|e| unstaged_names(e, stage.path(), &args.out, label.as_deref()))?;
     built.lock.inputs = Some(inputs);
     let app = stage.path().join("app");
     if args.flags.commit || args.flags.push {
@@ -339,6 +342,35 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
         drift,
         carried,
     })
+}
+
+/// How upstream files are named in messages: git's `<ref>:<path>` (`v2.42.3:` or a short
+/// commit), so `git show` finds them.
+pub fn upstream_label(upstream: &Upstream) -> String {
+    let rev = upstream
+        .git_ref
+        .clone()
+        .unwrap_or_else(|| short(&upstream.commit).to_string());
+    format!("upstream {rev}:")
+}
+
+/// A failed build's messages with the staging directory (removed by the time they are
+/// read) renamed: app files of upstream as `upstream <ref>:<path>`, generated files as
+/// their path in the output.
+pub fn unstaged_names(
+    err: anyhow::Error,
+    staged: &Path,
+    out: &Path,
+    label: Option<&str>,
+) -> anyhow::Error {
+    let staged = staged.display().to_string();
+    let out = out.display().to_string();
+    let mut renames = vec![(format!("{staged}/app/dist/"), format!("{out}/app/dist/"))];
+    if let Some(label) = label {
+        renames.push((format!("{staged}/app/"), label.to_string()));
+    }
+    renames.push((staged, out));
+    crate::problems::rename_paths(err, &renames)
 }
 
 /// Whether a new build would write exactly what the previous output holds.

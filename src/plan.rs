@@ -48,12 +48,14 @@ pub fn run(args: &PlanArgs) -> Result<()> {
         None => None,
     };
     let mut drift = None;
+    let mut label = None;
     let built = apply::build_with(
         &brand,
         &args.source,
         crate::push::DEFAULT_PROXY_ROOT,
         scratch.path(),
         &mut |upstream, app| {
+            label = Some(apply::upstream_label(upstream));
             drift = early_drift(&brand, args, previous.as_ref(), upstream, app)?;
             // Shown before building, which the drift may make fail (a resized base icon).
             if let (Some(d), false) = (&drift, args.json) {
@@ -66,7 +68,8 @@ pub fn run(args: &PlanArgs) -> Result<()> {
             }
             Ok(())
         },
-    )?;
+    )
+    .map_err(|e| apply::unstaged_names(e, scratch.path(), Path::new("<plan>"), label.as_deref()))?;
     let app = scratch.path().join("app");
     if let (Some(d), None) = (drift.as_mut(), &previous) {
         // Without an earlier output, the edited lines are the ones this build edits.

@@ -95,3 +95,22 @@ pub fn messages(err: &anyhow::Error) -> Vec<String> {
     }
     vec![format!("{err:#}")]
 }
+
+/// The same failure with paths renamed in every message (`(from, to)` pairs, the first that
+/// matches wins), e.g. a staging directory, gone when the user reads the message, named as
+/// the upstream file or output path it stands for. JSON details are kept.
+pub fn rename_paths(err: anyhow::Error, renames: &[(String, String)]) -> anyhow::Error {
+    let rename = |m: &str| -> String {
+        let mut out = m.to_string();
+        for (from, to) in renames {
+            out = out.replace(from.as_str(), to);
+        }
+        out
+    };
+    let mut problems = Problems::new();
+    for m in messages(&err) {
+        problems.push(rename(&m));
+    }
+    problems.details = details(&err);
+    problems.into()
+}

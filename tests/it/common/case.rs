@@ -134,7 +134,7 @@ impl Case {
         for (path, name) in self.placeholders() {
             out = out.replace(&path, name);
         }
-        random_names(&out)
+        commits(&random_names(&out))
     }
 
     /// Runs the command and checks everything; returns the run for further checks.
@@ -192,6 +192,26 @@ impl Case {
 
 fn snapshot_dir() -> PathBuf {
     repo_root().join("tests/it/corpus")
+}
+
+/// Upstream commits named in messages (`upstream 1a2b3c4d5e:path`) as `upstream [COMMIT]:`:
+/// a test upstream's commit id changes with any fixture file.
+fn commits(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("upstream ") {
+        let (head, tail) = rest.split_at(i + "upstream ".len());
+        out.push_str(head);
+        let hex = tail.chars().take_while(char::is_ascii_hexdigit).count();
+        if hex == 10 && tail[hex..].starts_with(':') {
+            out.push_str("[COMMIT]");
+            rest = &tail[hex..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Random parts of temporary names (`.mmbrand-stage.out.Ab3xY9`, `/tmp/.tmpQw12Er`) as `[ID]`,
