@@ -20,6 +20,15 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// Whether the command may clone or fetch: only those pay libgit2's start-up (about
+    /// 30 ms and 10 MiB, OpenSSL's initialisation), which `merge` does not need.
+    pub fn uses_git(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Plan(_) | Command::Apply(_) | Command::Batch(_)
+        )
+    }
+
     /// Whether the command asked for machine-readable output.
     pub fn json(&self) -> bool {
         match &self.command {

@@ -123,7 +123,12 @@ pub const OVERLAP: usize = 1 << 20;
 pub fn read_windows(path: &Path, mut f: impl FnMut(&[u8], &[u8])) -> Result<()> {
     let mut file =
         fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut buf = vec![0u8; OVERLAP + WINDOW];
+    // Sized for the file when it is small: most assets are kilobytes, and zeroing a full
+    // window for each of them cost more than reading them.
+    let size = file.metadata().map_or(WINDOW as u64, |m| m.len());
+    let window = usize::try_from(size).unwrap_or(WINDOW).clamp(1, WINDOW);
+    let overlap = OVERLAP.min(window);
+    let mut buf = vec![0u8; overlap + window];
     let mut kept = 0;
     loop {
         let filled = fill(&mut file, &mut buf[kept..])
@@ -133,7 +138,7 @@ pub fn read_windows(path: &Path, mut f: impl FnMut(&[u8], &[u8])) -> Result<()> 
         }
         let end = kept + filled;
         f(&buf[kept..end], &buf[..end]);
-        let keep = end.min(OVERLAP);
+        let keep = end.min(overlap);
         buf.copy_within(end - keep..end, 0);
         kept = keep;
     }

@@ -7,8 +7,10 @@ fn main() -> ExitCode {
     // clap exits with status 2 on usage errors and 0 for --help/--version by itself.
     let cli = mmbrand::cli::Cli::parse();
     let json = cli.json();
-    let setup =
-        mmbrand::stage::interrupts::install().and_then(|()| mmbrand::git_net::set_timeouts());
+    let setup = mmbrand::stage::interrupts::install().and_then(|()| match cli.uses_git() {
+        true => mmbrand::git_net::set_timeouts(),
+        false => Ok(()),
+    });
     if let Err(err) = setup {
         mmbrand::report::print_failure(&err, json);
         return ExitCode::from(1);
