@@ -305,7 +305,14 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
             }
         },
     )
-    .map_err(|e| unstaged_names(e, stage.path(), &args.out, label.as_deref()))?;
+    .map_err(|e| {
+        let e = unstaged_names(e, stage.path(), &args.out, label.as_deref());
+        // The drift may be why the build failed (a resized base icon): keep it for --json.
+        match drift.as_ref().map(serde_json::to_value) {
+            Some(Ok(d)) if args.json => crate::problems::with_detail(e, "drift", d),
+            _ => e,
+        }
+    })?;
     built.lock.inputs = Some(inputs);
     let app = stage.path().join("app");
     if args.flags.commit || args.flags.push {

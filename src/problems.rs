@@ -114,3 +114,13 @@ pub fn rename_paths(err: anyhow::Error, renames: &[(String, String)]) -> anyhow:
     problems.details = details(&err);
     problems.into()
 }
+
+/// The same failure with one more field in its JSON document.
+pub fn with_detail(err: anyhow::Error, key: &str, value: serde_json::Value) -> anyhow::Error {
+    let mut problems = Problems::new();
+    for m in messages(&err) {
+        problems.push(m);
+    }
+    problems.details = details(&err);
+    problems.detail(key, value).into()
+}

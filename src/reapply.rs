@@ -16,6 +16,15 @@ use crate::verify;
 /// Folders of the app apply writes itself although upstream git-ignores them.
 const WRITTEN_IGNORED: &[&str] = &["dist", "assets/override"];
 
+/// Tracked upstream files that upstream's own build steps rewrite (bundle install adds its
+/// platform to Gemfile.lock, fastlane regenerates its README, pod install its lock file):
+/// changes to them are the build's, not edits to keep.
+const REWRITTEN_BY_BUILD: &[&str] = &[
+    "app/fastlane/Gemfile.lock",
+    "app/fastlane/README.md",
+    "app/ios/Podfile.lock",
+];
+
 /// An earlier apply output at the target.
 pub struct Previous {
     pub dir: PathBuf,
@@ -74,7 +83,10 @@ impl Previous {
         for entry in statuses.iter() {
             let Some(path) = entry.path() else { continue };
             let key = format!("app/{}", path.trim_end_matches('/'));
-            if self.lock.files.contains_key(&key) || self.lock.deleted.contains(&key) {
+            if self.lock.files.contains_key(&key)
+                || self.lock.deleted.contains(&key)
+                || REWRITTEN_BY_BUILD.contains(&key.as_str())
+            {
                 continue;
             }
             let what = match entry.status() {

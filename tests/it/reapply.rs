@@ -207,6 +207,12 @@ fn an_upgrade_reports_the_changed_config_keys_and_icon_before_writing() {
         ]
     );
     assert_eq!(doc["drift"]["overrides"][0]["file"], icon);
+    // Without --fail-on-drift the merge fails on the icon; the JSON failure keeps the drift.
+    let failed = brand
+        .apply(&["--source", &source, "--ref", "v2", "--json"])
+        .expect(1)
+        .json();
+    assert_eq!(failed["drift"]["overrides"][0]["file"], icon);
     assert!(doc["errors"][0]
         .as_str()
         .unwrap()
@@ -293,4 +299,30 @@ fn a_url_source_is_up_to_date_by_listing_the_remote_without_cloning() {
         .expect(0);
     assert_eq!(run.json()["up_to_date"], false);
     assert_eq!(run.json()["upstream"]["commit"], head.id().to_string());
+}
+
+#[test]
+fn files_upstreams_build_steps_rewrite_are_not_edits() {
+    let brand = TempBrand::acme();
+    let upstream = git_upstream(brand.tmp.path(), "v1");
+    write(&upstream.join("fastlane/Gemfile.lock"), "GEM\n  specs:\n");
+    let repo = git2::Repository::open(&upstream).unwrap();
+    commit_all(&repo, "lock");
+    let source = upstream.display().to_string();
+    brand.apply(&["--source", &source]).expect(0);
+    // bundle install on another platform adds it to the lock file.
+    write(
+        &brand.app("fastlane/Gemfile.lock"),
+        "GEM\n  specs:\nPLATFORMS\n  x86_64-linux\n",
+    );
+    brand.apply(&["--source", &source]).expect(0);
+    // The same change to a file the build does not touch is an edit.
+    write(&brand.app("package.json"), "{}\n");
+    let run = brand.apply(&["--source", &source]).expect(1);
+    assert!(
+        run.stderr
+            .contains("  app/package.json changed since apply\n"),
+        "{}",
+        run.stderr
+    );
 }
