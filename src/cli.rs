@@ -102,8 +102,9 @@ pub struct MergeArgs {
     pub base_dir: PathBuf,
     /// The brand's assets/override directory.
     pub override_dir: PathBuf,
-    /// Output directory (upstream's dist/assets). Replaced as a whole on success; an existing
-    /// directory must be empty or an earlier mmbrand merge output.
+    /// Output directory (upstream's dist/assets). Replaced as a whole on success (edits made
+    /// in it since are not kept: it is derived output); an existing directory must be empty
+    /// or an earlier mmbrand merge output.
     pub out_dir: PathBuf,
     /// Copy files that exist only in the override instead of rejecting them.
     #[arg(long)]
@@ -210,7 +211,9 @@ pub struct ApplyFlags {
 pub struct ApplyArgs {
     /// The brand file (TOML).
     pub brand_file: PathBuf,
-    /// Output directory; replaced as a whole on success, untouched on failure.
+    /// Output directory; replaced as a whole on success, untouched on failure. Over an earlier
+    /// output: refused if files were edited since (see --force), "up to date" when nothing
+    /// changed, and git-ignored build caches (node_modules, Pods…) are carried over.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     #[command(flatten)]
@@ -252,8 +255,10 @@ pub struct BatchArgs {
     /// apply`, upstream's build lane and `mmbrand verify`; credentials appear only as
     /// references (CI secret names, file paths), never their content. The brand files are
     /// validated but nothing is cloned or read from their credentials. --source, --ref,
-    /// --app-version, --build-number, --proxy-root, --commit, --push, --force and
-    /// --fail-on-drift are passed on to every job's `mmbrand apply`.
+    /// --app-version, --build-number, --proxy-root, --commit, --push, --force,
+    /// --fail-on-drift and --allow-outside-brand-dir are passed on to every job's `mmbrand
+    /// apply`. Paths are written as given: run it from the repository root with relative
+    /// paths, and give a git URL as the upstream.
     #[arg(long, value_name = "CI", value_enum)]
     pub matrix: Option<MatrixKind>,
     /// With --matrix: write the pipeline to FILE instead of stdout.

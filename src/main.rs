@@ -18,6 +18,10 @@ fn main() -> ExitCode {
     match mmbrand::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
+            if mmbrand::stage::interrupts::pending() {
+                // The interrupt handler is removing the staging directory and exits 130/143.
+                std::thread::sleep(std::time::Duration::from_secs(30));
+            }
             mmbrand::report::print_failure(&err, json);
             ExitCode::from(1)
         }

@@ -154,6 +154,13 @@ fn early_drift(
         },
     };
     let Some(from) = from.filter(|f| *f != upstream.commit) else {
+        if let (Some(prev), false) = (previous, args.json) {
+            println!(
+                "no upstream change since {} ({})",
+                prev.dir.display(),
+                apply::short(&upstream.commit)
+            );
+        }
         return Ok(None);
     };
     let edited: Vec<drift::Edited> = previous

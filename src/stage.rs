@@ -359,6 +359,13 @@ pub mod interrupts {
     use super::*;
 
     static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    static PENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+    /// True once SIGINT or SIGTERM arrived: the process is about to exit 130/143, and an
+    /// error the main thread meets meanwhile (its files removed under it) is not the news.
+    pub fn pending() -> bool {
+        PENDING.load(std::sync::atomic::Ordering::SeqCst)
+    }
 
     pub fn register(dir: &Path) {
         if let Ok(mut dirs) = DIRS.lock() {
@@ -380,6 +387,7 @@ pub mod interrupts {
             .context("cannot install the interrupt handler")?;
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
+                PENDING.store(true, std::sync::atomic::Ordering::SeqCst);
                 let dirs = DIRS.lock().map(|d| d.clone()).unwrap_or_default();
                 for dir in &dirs {
                     // The main thread may still be writing into it: retry until it is gone.

@@ -44,6 +44,7 @@ pub fn run(args: &BatchArgs, kind: MatrixKind) -> Result<()> {
     let brands = load(&args.brand_files, args.access.load_options())?;
     crate::batch::check_unique_names(brands.iter().map(|b| (b.name.as_str(), b.file.as_path())))?;
     let yaml = render(kind, &brands, args)?;
+    crate::report::print_warnings(&portability_warnings(&brands, args));
     match &args.matrix_out {
         Some(file) => fsutil::write(file, yaml),
         None => {
@@ -51,6 +52,36 @@ pub fn run(args: &BatchArgs, kind: MatrixKind) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// What in the pipeline points at this machine instead of the repository checkout or the
+/// network, where the CI jobs run.
+fn portability_warnings(brands: &[Brand], args: &BatchArgs) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let local = "the CI jobs run in the repository checkout: run `mmbrand batch --matrix` from its root with relative paths";
+    if args.out.is_absolute() {
+        warnings.push(format!(
+            "--out {} is an absolute path; {local}",
+            args.out.display()
+        ));
+    }
+    for brand in brands {
+        if brand.file.is_absolute() {
+            warnings.push(format!(
+                "{} is an absolute path; {local}",
+                brand.file.display()
+            ));
+        }
+        if let Ok((repo, _)) = crate::apply::source_of(brand, &args.source) {
+            if !crate::source::looks_like_url(&repo) {
+                warnings.push(format!(
+                    "{}: upstream {repo} is a local path, which the CI jobs will not have; set [source] repo (or --source) to a git URL the runners can reach",
+                    brand.file.display()
+                ));
+            }
+        }
+    }
+    warnings
 }
 
 /// Every brand file, validated without reading credentials; all broken files at once.

@@ -201,6 +201,18 @@ fn matrix_of_two(kind: &str) -> (tempfile::TempDir, Run, yaml_rust2::Yaml) {
 #[test]
 fn github_matrix_has_one_job_per_brand_and_platform_and_secrets_by_reference() {
     let (tmp, run, doc) = matrix_of_two("github");
+    // What the runners will not have is pointed out: local upstream, absolute brand paths.
+    assert!(
+        run.stderr.contains(&format!(
+            "upstream {} is a local path, which the CI jobs will not have",
+            fixture_upstream()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run
+        .stderr
+        .contains("brand.toml is an absolute path; the CI jobs run in the repository checkout"));
     let job = &doc["jobs"]["brand"];
     let include = job["strategy"]["matrix"]["include"].as_vec().unwrap();
     let mut pairs: Vec<(&str, &str)> = include
