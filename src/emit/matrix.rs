@@ -2,7 +2,6 @@
 //! platform, one job each. Rendered from templates/matrix-*.yml.tera. The brand files are
 //! validated, but their credentials are never read: the pipeline names them only by
 //! reference (a CI secret or variable name, a file path), so no secret can reach the YAML.
-use std::path::Path;
 
 use anyhow::Result;
 use serde::Serialize;
@@ -32,12 +31,28 @@ const PLATFORMS: [(&str, &str, &str); 2] = [
     ),
 ];
 
-/// One credential reference of a brand: the brand-file key and the variable or path.
+/// One credential reference of a brand: the brand-file key and the variable or path. A
+/// `file:` credential is written by the job from a CI secret (`secret`: its content in
+/// base64, which also makes it maskable on GitLab).
 #[derive(Serialize)]
 struct Reference {
     key: &'static str,
     var: Option<String>,
     path: Option<String>,
+    secret: Option<String>,
+}
+
+/// The CI secret that holds a `file:` credential of a brand, e.g.
+/// `MMBRAND_ACME_PUSH_APPLE_AUTH_KEY`.
+fn file_secret(brand: &str, key: &str) -> String {
+    format!("MMBRAND_{brand}_{key}")
+        .chars()
+        .map(|c| match c {
+            'a'..='z' => c.to_ascii_uppercase(),
+            'A'..='Z' | '0'..='9' => c,
+            _ => '_',
+        })
+        .collect()
 }
 
 pub fn run(args: &BatchArgs, kind: MatrixKind) -> Result<()> {
@@ -106,6 +121,7 @@ fn render(kind: MatrixKind, brands: &[Brand], args: &BatchArgs) -> Result<String
     for brand in brands {
         let refs = references(brand)?;
         env_names.extend(refs.iter().filter_map(|r| r.var.clone()));
+        env_names.extend(refs.iter().filter_map(|r| r.secret.clone()));
         entries.push(brand_context(brand, refs, args));
     }
     let platforms: Vec<Value> = PLATFORMS
@@ -147,12 +163,24 @@ fn brand_context(brand: &Brand, refs: Vec<Reference>, args: &BatchArgs) -> Value
         "file_yaml": quoted(&brand.file.display().to_string()),
         "out_yaml": quoted(&args.out.join(&brand.name).display().to_string()),
         "build_yaml": build,
-        "env_names": env.iter().filter_map(|r| r.var.as_deref().map(quoted)).collect::<Vec<_>>(),
+        "env_names": env
+            .iter()
+            .filter_map(|r| r.var.as_deref())
+            .chain(files.iter().filter_map(|f| f.secret.as_deref()))
+            .map(quoted)
+            .collect::<Vec<_>>(),
         "env": env,
         "files": files.iter().map(|f| json!({
             "key": f.key,
             "path": f.path.as_deref().map(quoted),
+            "secret": f.secret,
         })).collect::<Vec<_>>(),
+        // `path=SECRET` pairs for the step that writes the files.
+        "files_yaml": quoted(&files
+            .iter()
+            .filter_map(|f| Some(format!("{}={}", f.path.as_deref()?, f.secret.as_deref()?)))
+            .collect::<Vec<_>>()
+            .join(" ")),
     })
 }
 
@@ -192,15 +220,11 @@ fn references(brand: &Brand) -> Result<Vec<Reference>> {
     let mut problems = Problems::new();
     // Parsed when the brand was loaded.
     let google_services = &brand.android.google_services;
-    let mut refs = vec![reference(
-        "android.google_services",
-        google_services,
-        &brand.dir,
-    )];
+    let mut refs = vec![reference("android.google_services", google_services, brand)];
     for (key, value) in declared {
         let Some(value) = value else { continue };
         match SecretRef::parse(value, key) {
-            Ok(r) => refs.push(reference(key, &r, &brand.dir)),
+            Ok(r) => refs.push(reference(key, &r, brand)),
             Err(e) => problems.push(format!("{}: {e}", brand.file.display())),
         }
     }
@@ -208,17 +232,19 @@ fn references(brand: &Brand) -> Result<Vec<Reference>> {
     Ok(refs)
 }
 
-fn reference(key: &'static str, r: &SecretRef, brand_dir: &Path) -> Reference {
+fn reference(key: &'static str, r: &SecretRef, brand: &Brand) -> Reference {
     match r {
         SecretRef::Env(var) => Reference {
             key,
             var: Some(var.clone()),
             path: None,
+            secret: None,
         },
         SecretRef::File(_) => Reference {
             key,
             var: None,
-            path: Some(r.describe(brand_dir)),
+            path: Some(r.describe(&brand.dir)),
+            secret: Some(file_secret(&brand.name, key)),
         },
     }
 }

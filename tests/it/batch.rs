@@ -256,14 +256,18 @@ fn github_matrix_has_one_job_per_brand_and_platform_and_secrets_by_reference() {
             .iter()
             .map(|s| s.as_str().unwrap())
             .collect();
-        assert_eq!(
-            refs,
-            if brand == "north" {
-                vec!["NORTH_APNS_KEY"]
-            } else {
-                vec![]
-            }
-        );
+        // env: references by their own name; file: credentials by a per-brand secret.
+        let upper = brand.to_uppercase();
+        let mut expected = vec![
+            format!("MMBRAND_{upper}_ANDROID_GOOGLE_SERVICES"),
+            format!("MMBRAND_{upper}_PUSH_ANDROID_SERVICE_ACCOUNT"),
+        ];
+        if brand == "north" {
+            expected.insert(0, "NORTH_APNS_KEY".to_string());
+        } else {
+            expected.insert(1, format!("MMBRAND_{upper}_PUSH_APPLE_AUTH_KEY"));
+        }
+        assert_eq!(refs, expected);
     }
     assert_eq!(
         job["env"]["NORTH_APNS_KEY"].as_str(),
@@ -275,17 +279,42 @@ fn github_matrix_has_one_job_per_brand_and_platform_and_secrets_by_reference() {
         .iter()
         .filter_map(|s| s["run"].as_str())
         .collect();
-    assert_eq!(
-        steps.first(),
-        Some(&r#"mmbrand apply "$BRAND_FILE" --out "$OUT""#)
-    );
+    assert_eq!(steps[1], r#"mmbrand apply "$BRAND_FILE" --out "$OUT""#);
     assert_eq!(steps.last(), Some(&r#"mmbrand verify "$OUT""#));
-    // The file reference is named, for the pipeline to provide.
+    // The file reference is named with the secret that provides it.
     let south_key = tmp.path().join("south/secrets/AuthKey_KEY1234567.p8");
     assert!(run.stdout.contains(&format!(
-        "{:?} (push.apple.auth_key)",
+        "MMBRAND_SOUTH_PUSH_APPLE_AUTH_KEY -> {:?} (push.apple.auth_key)",
         south_key.display().to_string()
     )));
+    // The step that writes the files, run by sh as the runner would: each file appears with
+    // the secret's decoded content, private to the job's user.
+    let south = include
+        .iter()
+        .find(|e| e["brand"].as_str() == Some("south"))
+        .unwrap();
+    let files = south["files"].as_str().unwrap();
+    let runner = tempfile::tempdir().unwrap();
+    let moved = files.replace(
+        &tmp.path().display().to_string(),
+        &runner.path().display().to_string(),
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", steps[0]])
+        .env("FILES", &moved)
+        .env("MMBRAND_SOUTH_PUSH_APPLE_AUTH_KEY", "a2V5IGJ5dGVzCg==")
+        .env("MMBRAND_SOUTH_ANDROID_GOOGLE_SERVICES", "e30K")
+        .env("MMBRAND_SOUTH_PUSH_ANDROID_SERVICE_ACCOUNT", "e30K")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let written = runner.path().join("south/secrets/AuthKey_KEY1234567.p8");
+    assert_eq!(fs::read_to_string(&written).unwrap(), "key bytes\n");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        fs::metadata(&written).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 }
 
 #[test]
