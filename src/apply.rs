@@ -314,6 +314,14 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
         }
     })?;
     built.lock.inputs = Some(inputs);
+    if let (Some(d), Some(prev)) = (drift.as_mut(), &previous) {
+        d.newly_edited = newly_edited(&stage.path().join("app"), &built, prev);
+        if !args.json {
+            d.newly_edited
+                .iter()
+                .for_each(|p| eprintln!("  {p}: edited now, not at the old commit"));
+        }
+    }
     let app = stage.path().join("app");
     if args.flags.commit || args.flags.push {
         built.lock.brand_commit = Some(source::commit_brand(&app, &brand.name)?);
@@ -410,6 +418,25 @@ fn upgrade_drift(
         &edited,
     )
     .map(Some)
+}
+
+/// Upstream files this build edits that the previous output did not.
+fn newly_edited(app: &Path, built: &Built, prev: &Previous) -> Vec<String> {
+    // HEAD is still the upstream commit: the brand commit, if any, comes later.
+    let Ok(repo) = git2::Repository::open(app) else {
+        return Vec::new();
+    };
+    let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else {
+        return Vec::new();
+    };
+    built
+        .app_files
+        .iter()
+        .filter(|rel| !rel.starts_with("dist") && !rel.starts_with("assets/override"))
+        .filter(|rel| tree.get_path(rel).is_ok())
+        .map(|rel| format!("app/{}", fsutil::rel_string(rel)))
+        .filter(|key| !prev.lock.files.contains_key(key))
+        .collect()
 }
 
 /// The upstream files an earlier output edited, with what apply wrote to them.

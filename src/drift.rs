@@ -21,6 +21,10 @@ pub struct Drift {
     pub config: Vec<ConfigDrift>,
     pub overrides: Vec<OverrideDrift>,
     pub files: Vec<FileDrift>,
+    /// Upstream files apply edits at the new commit but did not at the old one (e.g.
+    /// app.json once upstream added `expo.scheme`); known after the build.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub newly_edited: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -135,6 +139,9 @@ impl Drift {
                 ));
             }
         }
+        for path in &self.newly_edited {
+            out.push(format!("{path}: edited now, not at the old commit"));
+        }
         out
     }
 }
@@ -158,6 +165,7 @@ pub fn report(
             .iter()
             .filter_map(|e| file_drift(&trees, e))
             .collect(),
+        newly_edited: Vec::new(),
     })
 }
 

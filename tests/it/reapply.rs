@@ -326,3 +326,35 @@ fn files_upstreams_build_steps_rewrite_are_not_edits() {
         run.stderr
     );
 }
+
+#[test]
+fn an_upgrade_names_files_apply_edits_only_at_the_new_commit() {
+    let brand = TempBrand::acme();
+    let upstream = git_upstream(brand.tmp.path(), "v0");
+    let repo = git2::Repository::open(&upstream).unwrap();
+    let app_json = upstream.join("app.json");
+    let with_scheme = fs::read_to_string(&app_json).unwrap();
+    let tag = |name: &str, message: &str| {
+        let commit = commit_all(&repo, message);
+        repo.tag_lightweight(name, &repo.find_object(commit, None).unwrap(), false)
+            .unwrap();
+    };
+    // v1 has no expo.scheme for apply to brand; v2 adds it, as upstream did in v2.42.
+    fs::write(
+        &app_json,
+        with_scheme.replace("\"scheme\": \"mattermost\",", ""),
+    )
+    .unwrap();
+    tag("v1", "no scheme");
+    fs::write(&app_json, &with_scheme).unwrap();
+    tag("v2", "scheme");
+    let source = upstream.display().to_string();
+    brand.apply(&["--source", &source, "--ref", "v1"]).expect(0);
+    let run = brand
+        .apply(&["--source", &source, "--ref", "v2", "--json"])
+        .expect(0);
+    assert_eq!(
+        run.json()["drift"]["newly_edited"],
+        serde_json::json!(["app/app.json"])
+    );
+}
