@@ -59,6 +59,11 @@ pub fn run(args: &BatchArgs) -> Result<()> {
             .iter()
             .filter_map(|e| Some((e.name.as_deref()?, e.file.as_path()))),
     )?;
+    let loaded: Vec<&Brand> = entries
+        .iter()
+        .filter_map(|e| e.brand.as_ref().ok())
+        .collect();
+    crate::report::print_warnings(&shared_identifiers(&loaded));
     // One batch per output folder; each brand's apply also locks its own DIR/<name>.
     let _lock = crate::stage::TargetLock::acquire(&args.out)?;
     fsutil::create_dir_all(&args.out)?;
@@ -112,6 +117,28 @@ pub(crate) fn check_unique_names<'a>(
         }
     }
     Ok(())
+}
+
+/// Brands that would be the same app to the stores and the push proxy: one bundle id or
+/// Android package in two brand files (the proxy routes by topic and package).
+pub(crate) fn shared_identifiers(brands: &[&Brand]) -> Vec<String> {
+    let mut seen: BTreeMap<(&str, &str), &Path> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for brand in brands {
+        for (what, id) in [
+            ("[ios] bundle_id", brand.ios.bundle_id.as_str()),
+            ("[android] package", brand.android.package.as_str()),
+        ] {
+            if let Some(first) = seen.insert((what, id), &brand.file) {
+                warnings.push(format!(
+                    "{} and {} both have {what} = {id:?}: the stores and the push proxy would take them for one app; give each brand its own",
+                    first.display(),
+                    brand.file.display()
+                ));
+            }
+        }
+    }
+    warnings
 }
 
 /// Clones (or fetches) every URL source once, into `OUT/.mmbrand-upstream/<sha256>.git`.

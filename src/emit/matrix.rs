@@ -60,6 +60,8 @@ pub fn run(args: &BatchArgs, kind: MatrixKind) -> Result<()> {
     crate::batch::check_unique_names(brands.iter().map(|b| (b.name.as_str(), b.file.as_path())))?;
     let yaml = render(kind, &brands, args)?;
     crate::report::print_warnings(&portability_warnings(&brands, args));
+    let all: Vec<&Brand> = brands.iter().collect();
+    crate::report::print_warnings(&crate::batch::shared_identifiers(&all));
     match &args.matrix_out {
         Some(file) => fsutil::write(file, yaml),
         None => {

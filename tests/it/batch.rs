@@ -54,7 +54,13 @@ fn a_broken_brand_fails_alone_and_the_others_are_written() {
     let run = batch(&files, &out, &["--jobs", "2"]).expect(1);
     let south = files[1].display().to_string();
     run.stderr_has(&format!("error: {south}"))
-        .stderr_has("1 of 3 brands failed");
+        .stderr_has("1 of 3 brands failed")
+        // The copies keep acme's identifiers: north and west would be one app.
+        .stderr_has(&format!(
+            "warning: {} and {} both have [ios] bundle_id = \"com.acme.chat\"",
+            files[0].display(),
+            files[2].display()
+        ));
     for (name, result) in [("north", "ok"), ("south", "failed: "), ("west", "ok")] {
         let line = run
             .stdout
