@@ -67,6 +67,11 @@ impl Previous {
     /// of the app's git tree changed, deleted or created since (not git-ignored, not apply's).
     pub fn unsaved_changes(&self) -> Result<Vec<String>> {
         let mut lost = verify::edited_files(&self.dir, &self.lock).changed;
+        // A lock from before re-apply existed does not list the files apply deleted, so the
+        // tree's git status would show them as the user's: compare the lock's files only.
+        if self.lock.inputs.is_none() {
+            return Ok(lost);
+        }
         let Ok(repo) = git2::Repository::open(self.dir.join("app")) else {
             return Ok(lost);
         };

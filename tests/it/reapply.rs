@@ -358,3 +358,19 @@ fn an_upgrade_names_files_apply_edits_only_at_the_new_commit() {
         serde_json::json!(["app/app.json"])
     );
 }
+
+#[test]
+fn an_output_of_an_earlier_mmbrand_is_re_applied_without_force() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    // As an earlier mmbrand wrote it: no input digest, no list of deleted files (the moved
+    // Java package shows as deleted in git status).
+    let lock_path = brand.out.join("mmbrand.lock.json");
+    let mut lock = read_json(&lock_path);
+    let obj = lock.as_object_mut().unwrap();
+    assert!(obj.remove("inputs").is_some());
+    assert!(obj.remove("deleted").is_some());
+    fs::write(&lock_path, serde_json::to_string_pretty(&lock).unwrap()).unwrap();
+    let run = brand.apply(&["--json"]).expect(0);
+    assert_eq!(run.json()["up_to_date"], false);
+}
