@@ -542,10 +542,17 @@ impl Brand {
 
 /// The brand file's text, refused unread when it is larger than any brand file could be.
 fn read_brand_text(path: &Path) -> Result<String> {
-    let size = std::fs::metadata(path)
+    let meta = std::fs::metadata(path)
         .with_context(|| format!("cannot read {}", path.display()))
-        .context("cannot read the brand file")?
-        .len();
+        .context("cannot read the brand file")?;
+    if !meta.is_file() {
+        // A pipe would block the read forever.
+        anyhow::bail!(
+            "{}: not a regular file (a directory, pipe or device); give the path of the brand's TOML file",
+            path.display()
+        );
+    }
+    let size = meta.len();
     if size > MAX_BRAND_FILE_BYTES {
         anyhow::bail!(
             "{}: the brand file is {size} bytes, more than the limit of {MAX_BRAND_FILE_BYTES} bytes (1 MiB); a brand file is a few kilobytes of TOML: is it the right file?",

@@ -18,14 +18,41 @@ pub fn print_json(doc: &Value) {
 /// Prints warnings on stderr, one per line.
 pub fn print_warnings(warnings: &[String]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", redact(w));
     }
+}
+
+/// A last line of defence for messages that quote a value from the brand: a private key
+/// pasted into a field (PEM, possibly JSON-escaped) is never printed, whatever the message.
+pub fn redact(message: &str) -> String {
+    const BEGIN: &str = "-----BEGIN";
+    const SHOWN: &str = "[private key material, not shown]";
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find(BEGIN) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start + BEGIN.len()..];
+        // The block ends after the dashes that close its -----END ...----- line.
+        let end = tail.find("-----END").and_then(|e| {
+            let after = &tail[e + "-----END".len()..];
+            after
+                .find("-----")
+                .map(|d| e + "-----END".len() + d + "-----".len())
+        });
+        out.push_str(SHOWN);
+        match end {
+            Some(end) => rest = &tail[end..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Reports a failed command: the messages on stderr always, and with `--json` also a JSON
 /// document `{"ok": false, "errors": [...]}` on stdout so pipelines can parse every failure.
 pub fn print_failure(err: &anyhow::Error, json: bool) {
-    let messages = problems::messages(err);
+    let messages: Vec<String> = problems::messages(err).iter().map(|m| redact(m)).collect();
     if err.downcast_ref::<Reported>().is_some() {
         eprintln!("error: {err}");
         return;
@@ -60,3 +87,22 @@ impl std::fmt::Display for Reported {
 }
 
 impl std::error::Error for Reported {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_keys_in_messages_are_not_shown() {
+        let pem = "-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMG\\n-----END PRIVATE KEY-----\\n";
+        assert_eq!(
+            redact(&format!("display_name: \"{pem}\" contains '\\n'")),
+            "display_name: \"[private key material, not shown]\\n\" contains '\\n'"
+        );
+        assert_eq!(
+            redact("x -----BEGIN EC PRIVATE KEY-----\nAAAA"),
+            "x [private key material, not shown]"
+        );
+        assert_eq!(redact("nothing here"), "nothing here");
+    }
+}

@@ -30,7 +30,9 @@ pub fn print(outcomes: &[Outcome], args: &BatchArgs) -> Result<()> {
                     d.lines().iter().for_each(|l| eprintln!("  {l}"));
                 }
             }
-            Err(messages) => messages.iter().for_each(|m| eprintln!("error: {m}")),
+            Err(messages) => messages
+                .iter()
+                .for_each(|m| eprintln!("error: {}", report::redact(m))),
         }
     }
     if failed > 0 {
@@ -62,6 +64,7 @@ fn print_table(outcomes: &[Outcome]) {
                 Ok(_) => "ok".to_string(),
                 Err(m) => {
                     let first = m.first().map(String::as_str).unwrap_or("");
+                    let first = report::redact(first);
                     format!("failed: {}", first.lines().next().unwrap_or(""))
                 }
             };
@@ -110,7 +113,7 @@ fn document(outcomes: &[Outcome], args: &BatchArgs, ok: bool) -> Value {
                     "drift": applied.drift,
                     "warnings": applied.built.as_ref().map(|b| b.warnings.clone()).unwrap_or_default(),
                 }),
-                Err(messages) => json!({ "error": messages.join("\n") }),
+                Err(messages) => json!({ "error": report::redact(&messages.join("\n")) }),
             };
             if let (Some(doc), Value::Object(extra)) = (doc.as_object_mut(), extra) {
                 doc.extend(extra);

@@ -300,15 +300,40 @@ fn display_name(v: &str) -> Result<(), String> {
     if v.trim().is_empty() {
         return Err("must not be empty".to_string());
     }
+    // The app name on a home screen: longer is a mistake (or something pasted by accident,
+    // which is why the value is not echoed then).
+    const MAX: usize = 64;
+    if v.chars().count() > MAX {
+        return Err(format!(
+            "is {} characters long; an app name shows in about 12 to 30 characters on a home screen (limit {MAX})",
+            v.chars().count()
+        ));
+    }
+    if let Some(c) = v.chars().find(|c| is_invisible(*c)) {
+        return Err(format!(
+            "contains the invisible or direction-changing character U+{:04X}, which can make one app name look like another; remove it",
+            u32::from(c)
+        ));
+    }
     if let Some(c) = v
         .chars()
         .find(|c| matches!(c, '\'' | '"' | '\\') || c.is_control())
     {
+        let fix = match c {
+            '\'' => "use a typographic apostrophe (\u{2019}) or leave it out",
+            _ => "leave it out",
+        };
         return Err(format!(
-            "{v:?} contains {c:?}, which upstream's fastlane lanes write unescaped (a shell echo in single quotes on Android, InfoPlist.strings on iOS); use a typographic apostrophe (’) or leave it out"
+            "{v:?} contains {c:?}, which upstream's fastlane lanes write unescaped (a shell echo in single quotes on Android, InfoPlist.strings on iOS); {fix}"
         ));
     }
     Ok(())
+}
+
+/// Zero-width and bidirectional formatting characters: invisible, but they change how a
+/// name reads (U+202E shows the rest of a name backwards).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// A marketing version as both stores accept it: three dot-separated integers.
@@ -345,6 +370,14 @@ fn extension_id(v: &str, app: &str) -> Result<(), String> {
 
 pub fn https_url(v: &str) -> Result<(), String> {
     let url = url::Url::parse(v).map_err(|e| format!("{v:?} is not a valid URL ({e})"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // The URL is shipped inside the app and in EMM files: a password there is public.
+        // The value is not repeated, so the password is not printed either.
+        return Err(format!(
+            "must not contain a user name or password (https://user:password@host): it is written into the app and its EMM files; give https://{}",
+            url.host_str().unwrap_or("host")
+        ));
+    }
     if url.scheme() != "https" {
         return Err(format!(
             "{v:?} must use https:// (the app refuses to store credentials over {}://)",

@@ -85,6 +85,11 @@ pub const MAX_CREDENTIAL_BYTES: u64 = 1 << 20;
 
 fn refuse_oversized(path: &Path, key: &str) -> Result<()> {
     match std::fs::metadata(path) {
+        // A pipe would block the read forever.
+        Ok(m) if !m.is_file() => bail!(
+            "{key}: {} is not a regular file (a directory, pipe or device); point the reference at the credential file",
+            path.display()
+        ),
         Ok(m) if m.len() > MAX_CREDENTIAL_BYTES => bail!(
             "{key}: {} is {} bytes, more than any credential file (limit {MAX_CREDENTIAL_BYTES} bytes); is it the right file?",
             path.display(),

@@ -59,8 +59,16 @@ pub fn files(root: &Path, what: &str) -> Result<Vec<PathBuf>> {
             ));
             continue;
         }
-        if entry.file_type().is_file() {
+        let kind = entry.file_type();
+        if kind.is_file() {
             out.push(rel.to_path_buf());
+        } else if !kind.is_dir() && !rel.as_os_str().is_empty() {
+            // A pipe would block the copy forever; a device or socket is not an asset.
+            problems.push(format!(
+                "{what} {}: {} is not a regular file (a pipe, socket or device); replace it with the file it stands for",
+                root.display(),
+                fsutil::rel_string(rel)
+            ));
         }
     }
     problems.into_result()?;

@@ -68,3 +68,63 @@ fn a_brand_splash_file_that_would_land_nowhere_is_refused() {
         "override release/splash_screen/android/layout/launch_screen.xml: the project has no resource of that type and name, so nothing would use it; this file would have no effect in the app",
     );
 }
+
+#[test]
+fn a_private_key_pasted_into_a_field_is_never_printed() {
+    let b = TempBrand::acme();
+    let pem = p8_pem();
+    let body = pem.lines().nth(1).unwrap().to_string();
+    b.edit(
+        "display_name = \"Acme Chat\"",
+        &format!("display_name = {:?}", pem),
+    );
+    for extra in [&[][..], &["--json"][..]] {
+        let run = fails(&b, extra);
+        assert!(!run.stderr.contains(&body), "{}", run.stderr);
+        assert!(!run.stdout.contains(&body), "{}", run.stdout);
+        run.stderr_has("display_name:");
+    }
+}
+
+#[test]
+fn a_password_in_the_server_url_is_refused_unprinted() {
+    let b = TempBrand::acme();
+    b.edit(
+        "url = \"https://chat.acme.example\"",
+        "url = \"https://jdoe:TOPSECRET@chat.acme.example\"",
+    );
+    let run = fails(&b, &[]);
+    assert!(!run.stderr.contains("TOPSECRET"), "{}", run.stderr);
+    run.stderr_has("server.url: must not contain a user name or password");
+    assert!(!b.out.exists());
+}
+
+#[test]
+fn invisible_characters_in_the_app_name_are_refused() {
+    let b = TempBrand::acme();
+    b.edit(
+        "display_name = \"Acme Chat\"",
+        "display_name = \"Acme\u{202E}tahC\"",
+    );
+    fails(&b, &[]).stderr_has("U+202E");
+}
+
+#[test]
+fn pipes_where_files_belong_are_refused_instead_of_blocking() {
+    let b = TempBrand::acme();
+    let fifo = |path: &std::path::Path| {
+        let _ = fs::remove_file(path);
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    fifo(&b.dir.join("secrets/google-services.json"));
+    fails(&b, &[])
+        .stderr_has("android.google_services: ")
+        .stderr_has("google-services.json is not a regular file (a directory, pipe or device)");
+    let b = TempBrand::acme();
+    fifo(&b.dir.join("override/i18n/fr.json"));
+    fails(&b, &[]).stderr_has("i18n/fr.json is not a regular file (a pipe, socket or device)");
+}
