@@ -269,6 +269,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
             brand.file.display()
         );
     }
+    let location_warnings = check_out_location(brand, &args.out, &args.source)?;
     // Held from the first look at the previous output to the swap.
     let lock = TargetLock::acquire(&args.out)?;
     let previous = Previous::find(&args.out, args.flags.force)?;
@@ -314,6 +315,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
         }
     })?;
     built.lock.inputs = Some(inputs);
+    built.warnings.extend(location_warnings);
     if let (Some(d), Some(prev)) = (drift.as_mut(), &previous) {
         d.newly_edited = newly_edited(&stage.path().join("app"), &built, prev);
         if !args.json {
@@ -386,6 +388,64 @@ pub fn unstaged_names(
     }
     renames.push((staged, out));
     crate::problems::rename_paths(err, &renames)
+}
+
+/// Refuses an output inside the trees apply reads (it would copy itself into itself), and
+/// warns when it lands in the brand's folder (the proxy's credential copies would sit
+/// beside the brand, outside its git-ignored secrets/).
+fn check_out_location(brand: &Brand, out: &Path, args: &SourceArgs) -> Result<Vec<String>> {
+    let real = |p: &Path| -> Option<PathBuf> {
+        let abs = std::path::absolute(p).ok()?;
+        // The output may not exist yet: resolve its closest existing ancestor.
+        let mut existing = abs.as_path();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            rest.push(existing.file_name()?.to_owned());
+            existing = existing.parent()?;
+        }
+        let mut resolved = existing.canonicalize().ok()?;
+        resolved.extend(rest.iter().rev());
+        Some(resolved)
+    };
+    let Some(out_real) = real(out) else {
+        return Ok(Vec::new());
+    };
+    let (repo, _) = source_of(brand, args)?;
+    // A git source is checked out from its objects; a plain directory is copied, files
+    // and all, including an output inside it.
+    let copied = !source::looks_like_url(&repo) && git2::Repository::open(&repo).is_err();
+    let mut inside = Vec::new();
+    if copied {
+        inside.push(("the upstream directory (--source / [source] repo)", repo));
+    }
+    if let Some(dir) = &brand.override_dir {
+        inside.push((
+            "the override tree ([assets] override)",
+            dir.display().to_string(),
+        ));
+    }
+    for (what, dir) in inside {
+        let is_local = !source::looks_like_url(&dir);
+        if let Some(dir_real) = real(Path::new(&dir)).filter(|_| is_local) {
+            if out_real.starts_with(&dir_real) {
+                bail!(
+                    "--out {} is inside {what} {}, which apply reads: the output would copy itself into itself; choose a directory outside it",
+                    out.display(),
+                    dir
+                );
+            }
+        }
+    }
+    let in_brand = real(&brand.dir).is_some_and(|b| out_real.starts_with(b));
+    Ok(in_brand
+        .then(|| {
+            format!(
+                "--out {} is inside the brand's folder: its push-proxy/ holds copies of the credentials outside secrets/; make sure git ignores it",
+                out.display()
+            )
+        })
+        .into_iter()
+        .collect())
 }
 
 /// Whether a new build would write exactly what the previous output holds.

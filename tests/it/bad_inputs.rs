@@ -128,3 +128,28 @@ fn pipes_where_files_belong_are_refused_instead_of_blocking() {
     fifo(&b.dir.join("override/i18n/fr.json"));
     fails(&b, &[]).stderr_has("i18n/fr.json is not a regular file (a pipe, socket or device)");
 }
+
+#[test]
+fn an_output_inside_a_tree_apply_reads_is_refused_and_inside_the_brand_warned() {
+    let b = TempBrand::acme();
+    let inside = b.dir.join("override/gen");
+    let run = mmbrand([
+        "apply".into(),
+        b.file().into_os_string(),
+        "--out".into(),
+        inside.clone().into_os_string(),
+    ])
+    .expect(1);
+    run.stderr_has("is inside the override tree ([assets] override)")
+        .stderr_has("choose a directory outside it");
+    assert!(!inside.exists());
+    let beside = b.dir.join("build");
+    let run = mmbrand([
+        "apply".into(),
+        b.file().into_os_string(),
+        "--out".into(),
+        beside.into_os_string(),
+    ])
+    .expect(0);
+    run.stderr_has("is inside the brand's folder: its push-proxy/ holds copies of the credentials");
+}
