@@ -306,6 +306,12 @@ fn ensure_replaceable(target: &Path, marker: &str) -> Result<()> {
         Ok(m) => m,
         Err(_) => return Ok(()),
     };
+    if meta.file_type().is_symlink() {
+        bail!(
+            "{} is a symbolic link; give the real directory (the output is swapped in by renaming, which would replace the link, not what it points to)",
+            target.display()
+        );
+    }
     if !meta.is_dir() {
         bail!(
             "{} exists and is not a directory; choose another output path",

@@ -284,6 +284,14 @@ pub fn link_domain(v: &str) -> Result<(), String> {
 }
 
 pub fn slug(v: &str) -> Result<(), String> {
+    // It names folders, branches, lock and staging files: file systems stop at 255 bytes.
+    const MAX: usize = 64;
+    if v.len() > MAX {
+        return Err(format!(
+            "is {} characters long; a brand name names folders and branches (limit {MAX})",
+            v.len()
+        ));
+    }
     let ok = !v.is_empty()
         && !v.starts_with('-')
         && v.bytes()

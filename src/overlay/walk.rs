@@ -59,6 +59,18 @@ pub fn files(root: &Path, what: &str) -> Result<Vec<PathBuf>> {
             ));
             continue;
         }
+        if rel
+            .to_str()
+            .is_some_and(|r| r.chars().any(char::is_control))
+        {
+            // Shown escaped: raw, a newline or escape sequence would forge report lines.
+            problems.push(format!(
+                "{what} {}: the file name {:?} contains a control character; rename it",
+                root.display(),
+                fsutil::rel_string(rel)
+            ));
+            continue;
+        }
         let kind = entry.file_type();
         if kind.is_file() {
             out.push(rel.to_path_buf());

@@ -153,3 +153,30 @@ fn an_output_inside_a_tree_apply_reads_is_refused_and_inside_the_brand_warned() 
     .expect(0);
     run.stderr_has("is inside the brand's folder: its push-proxy/ holds copies of the credentials");
 }
+
+#[test]
+fn control_characters_in_names_and_a_symlinked_output_are_refused() {
+    let b = TempBrand::acme();
+    write(&b.dir.join("override/i18n/e\nn.json"), "{}");
+    fails(&b, &[]).stderr_has("the file name \"i18n/e\\nn.json\" contains a control character");
+
+    let b = TempBrand::acme();
+    let real = b.tmp.path().join("real-out");
+    fs::create_dir_all(&real).unwrap();
+    std::os::unix::fs::symlink(&real, &b.out).unwrap();
+    b.apply(&[])
+        .expect(1)
+        .stderr_has("is a symbolic link; give the real directory");
+    assert_eq!(
+        fs::read_dir(&real).unwrap().count(),
+        0,
+        "nothing written through it"
+    );
+
+    let b = TempBrand::acme();
+    b.edit(
+        "name = \"acme\"",
+        &format!("name = \"{}\"", "a".repeat(300)),
+    );
+    fails(&b, &[]).stderr_has("name: is 300 characters long");
+}
