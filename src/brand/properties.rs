@@ -97,7 +97,7 @@ fn load(file: &Path, text: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(crate::testing::cases(64))]
 
     #[test]
     fn any_value_of_a_known_key_loads_or_is_refused(

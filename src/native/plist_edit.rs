@@ -553,7 +553,7 @@ mod tests {
         }
 
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(128))]
+            #![proptest_config(crate::testing::cases(128))]
 
             #[test]
             fn a_set_string_reads_back_exactly_and_nothing_else_changes(value in arb_text()) {

@@ -89,8 +89,17 @@ mod tests {
 
     const PROJECT: &str = "a\n\t\tDEVELOPMENT_TEAM = OLD;\r\n\tother = 1;\n    DEVELOPMENT_TEAM = \"\";\nDEVELOPMENT_TEAM = X;";
 
+    /// Proptest's first shrunk counterexample, kept as a case: an empty value still lands on
+    /// every setting line.
+    #[test]
+    fn an_empty_value_is_set_on_every_setting_line() {
+        let (out, count) = set_line_values(PROJECT, "DEVELOPMENT_TEAM = ", ";", "");
+        assert_eq!(count, 3);
+        assert_eq!(out.matches("DEVELOPMENT_TEAM = ;").count(), 3);
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(128))]
+        #![proptest_config(crate::testing::cases(128))]
 
         /// Any one-line value lands on every setting line, with indentation and line ends
         /// kept, and no other line changes.
