@@ -136,7 +136,8 @@ impl Previous {
         Ok(caches)
     }
 
-    /// True when applying again would write what is there: same upstream commit, same
+    /// True when applying again would write what is there (called once `unsaved_changes`
+    /// found nothing, so the files already match the lock): same upstream commit, same
     /// inputs, the same `--commit` choice, and the tree still verifies.
     pub fn is_up_to_date(
         &self,
@@ -156,7 +157,8 @@ impl Previous {
         if source::resolve_commit(repo, git_ref).as_deref() != Some(&lock.upstream.commit) {
             return Ok(false);
         }
-        let verified = verify::verify(&self.dir)?;
+        // The files' hashes were compared by `unsaved_changes`; the rest of verify here.
+        let verified = verify::verify_pairing(&self.dir, &self.lock);
         Ok(verified.checks.iter().all(|c| c.ok))
     }
 }

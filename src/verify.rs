@@ -104,6 +104,17 @@ pub fn verify(dir: &Path) -> Result<Verified> {
     let lock = Lock::read(dir)?;
     let mut checks = Checks::default();
     check_hashes(dir, &lock, &mut checks);
+    Ok(check_pairing(dir, &lock, checks))
+}
+
+/// Every check but the files' hashes, for a caller that has compared them already (the
+/// up-to-date check of a re-apply, after [`edited_files`]).
+pub fn verify_pairing(dir: &Path, lock: &Lock) -> Verified {
+    check_pairing(dir, lock, Checks::default())
+}
+
+/// App and push proxy agree: identifiers, deep links, the proxy config, credentials.
+fn check_pairing(dir: &Path, lock: &Lock, mut checks: Checks) -> Verified {
     let app = dir.join("app");
     let ios_facts = ios::read_facts(&app);
     let android_facts = android::read_facts(&app);
@@ -113,7 +124,7 @@ pub fn verify(dir: &Path) -> Result<Verified> {
             for e in [i.err(), a.err()].into_iter().flatten() {
                 checks.add("app files readable", false, format!("{e:#}"));
             }
-            return Ok(checks.done());
+            return checks.done();
         }
     };
     checks.add(
@@ -131,7 +142,7 @@ pub fn verify(dir: &Path) -> Result<Verified> {
         Ok(c) => c,
         Err((check, detail)) => {
             checks.add(check, false, detail);
-            return Ok(checks.done());
+            return checks.done();
         }
     };
     let valid = proxy_config::validate(&config);
@@ -140,9 +151,9 @@ pub fn verify(dir: &Path) -> Result<Verified> {
         valid.is_ok(),
         valid.err().unwrap_or_else(|| "types and timeouts".into()),
     );
-    check_apple(dir, &lock, &config, &ios_facts, &mut checks);
-    check_android(dir, &lock, &config, &android_facts, &mut checks);
-    Ok(checks.done())
+    check_apple(dir, lock, &config, &ios_facts, &mut checks);
+    check_android(dir, lock, &config, &android_facts, &mut checks);
+    checks.done()
 }
 
 /// The well-known files name the app the tree builds: AASA's appID is `<team>.<bundle id>`,
