@@ -32,16 +32,11 @@ fn real_upstream_files_are_branded() {
     );
     let ent = plist_dict(&brand.app("ios/Mattermost/Mattermost.entitlements"));
     assert_eq!(ent["aps-environment"].as_string(), Some("production"));
-    for rel in [
-        "ios/Mattermost/Info.plist",
-        "ios/MattermostShare/Info.plist",
-        "ios/NotificationService/Info.plist",
-        "ios/Mattermost/Mattermost.entitlements",
-        "ios/MattermostShare/MattermostShare.entitlements",
-        "ios/NotificationService/NotificationService.entitlements",
+    let android = [
         "android/app/src/main/AndroidManifest.xml",
         "android/app/src/main/res/values/strings.xml",
-    ] {
+    ];
+    for rel in IOS_PLISTS.into_iter().chain(android) {
         let text = fs::read_to_string(brand.app(rel)).unwrap();
         assert!(!text.contains("com.mattermost.rnbeta"), "{rel}");
         assert!(!text.contains("mmauthbeta"), "{rel}");

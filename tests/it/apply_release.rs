@@ -278,14 +278,7 @@ fn plist_edits_touch_only_branded_keys_on_real_files() {
         "com.apple.developer.ubiquity-container-identifiers",
         "com.apple.developer.associated-domains",
     ];
-    for rel in [
-        "ios/Mattermost/Info.plist",
-        "ios/MattermostShare/Info.plist",
-        "ios/NotificationService/Info.plist",
-        "ios/Mattermost/Mattermost.entitlements",
-        "ios/MattermostShare/MattermostShare.entitlements",
-        "ios/NotificationService/NotificationService.entitlements",
-    ] {
+    for rel in IOS_PLISTS {
         let before = fs::read_to_string(real.join(rel)).unwrap();
         let after = fs::read_to_string(brand.app(rel)).unwrap();
         assert_eq!(

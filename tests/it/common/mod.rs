@@ -11,6 +11,17 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
+/// The six property lists of upstream's three iOS targets that apply brands: Info.plist and
+/// entitlements of the app, the share extension and the notification service.
+pub const IOS_PLISTS: [&str; 6] = [
+    "ios/Mattermost/Info.plist",
+    "ios/MattermostShare/Info.plist",
+    "ios/NotificationService/Info.plist",
+    "ios/Mattermost/Mattermost.entitlements",
+    "ios/MattermostShare/MattermostShare.entitlements",
+    "ios/NotificationService/NotificationService.entitlements",
+];
+
 /// The outcome of one run of the binary.
 pub struct Run {
     pub code: i32,
