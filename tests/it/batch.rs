@@ -299,14 +299,20 @@ fn github_matrix_has_one_job_per_brand_and_platform_and_secrets_by_reference() {
         .iter()
         .find(|e| e["brand"].as_str() == Some("south"))
         .unwrap();
-    let files = south["files"].as_str().unwrap();
+    run_write_step(steps[0], south["files"].as_str().unwrap(), tmp.path());
+}
+
+/// Runs a pipeline's credential-writing script through sh as a runner would, with south's
+/// file secrets set, in a fresh checkout: each file appears with the secret's decoded
+/// content, private to the job's user.
+fn run_write_step(script: &str, files: &str, brands_dir: &Path) {
     let runner = tempfile::tempdir().unwrap();
     let moved = files.replace(
-        &tmp.path().display().to_string(),
+        &brands_dir.display().to_string(),
         &runner.path().display().to_string(),
     );
     let output = std::process::Command::new("sh")
-        .args(["-c", steps[0]])
+        .args(["-c", script])
         .env("FILES", &moved)
         .env("MMBRAND_SOUTH_PUSH_APPLE_AUTH_KEY", "a2V5IGJ5dGVzCg==")
         .env("MMBRAND_SOUTH_ANDROID_GOOGLE_SERVICES", "e30K")
@@ -325,7 +331,10 @@ fn github_matrix_has_one_job_per_brand_and_platform_and_secrets_by_reference() {
 
 #[test]
 fn gitlab_matrix_has_a_job_per_platform_with_an_entry_per_brand() {
-    let (_tmp, run, doc) = matrix_of_two("gitlab");
+    let (tmp, run, doc) = matrix_of_two("gitlab");
+    let script = doc[".mmbrand"]["script"][0].as_str().unwrap();
+    let south = &doc["ios"]["parallel"]["matrix"][1];
+    run_write_step(script, south["FILES"].as_str().unwrap(), tmp.path());
     for platform in ["ios", "android"] {
         let job = &doc[platform];
         assert_eq!(job["extends"].as_str(), Some(".mmbrand"));
