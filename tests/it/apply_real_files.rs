@@ -60,3 +60,28 @@ fn real_upstream_files_are_branded() {
     assert!(en.as_object().unwrap().len() > 1000);
     mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
 }
+
+/// Re-apply over an output of upstream's real files: a plist re-serialised by another tool
+/// (as Xcode or fastlane rewrite them) is not an edit, a changed value is, named by key.
+#[test]
+fn re_apply_over_real_files_tells_reformatting_from_edits() {
+    let Some(real) = upstream_mobile() else {
+        return;
+    };
+    let brand = TempBrand::acme();
+    let source = brand.real_upstream(&real);
+    brand.apply(&["--source", &source]).expect(0);
+    let info = brand.app("ios/Mattermost/Info.plist");
+    let written = fs::read(&info).unwrap();
+    let mut value = plist::Value::from_file(&info).unwrap();
+    value.to_file_xml(&info).unwrap();
+    assert_ne!(fs::read(&info).unwrap(), written, "other bytes, same content");
+    brand.apply(&["--source", &source]).expect(0);
+
+    let dict = value.as_dictionary_mut().unwrap();
+    dict.insert("CFBundleDisplayName".into(), "Mine".into());
+    value.to_file_xml(&info).unwrap();
+    let run = brand.apply(&["--source", &source]).expect(1);
+    run.stderr_has("was changed since the last apply, and applying again would lose it")
+        .stderr_has("app/ios/Mattermost/Info.plist changed: /CFBundleDisplayName");
+}
