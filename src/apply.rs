@@ -231,7 +231,13 @@ fn remove_dir_if_exists(dir: &Path) -> Result<()> {
 pub fn run(args: &ApplyArgs) -> Result<()> {
     let mut brand = Brand::load_with(&args.brand_file, args.access.load_options())?;
     brand.override_version(&args.version)?;
-    let applied = apply(&brand, args)?;
+    // Text mode reports drift on stderr as it is found; --json keeps stdout one document.
+    let say = |line: &str| {
+        if !args.json {
+            eprintln!("{line}");
+        }
+    };
+    let applied = apply(&brand, args, &say)?;
     print(&brand, &applied, args);
     Ok(())
 }
@@ -259,10 +265,11 @@ impl Applied {
     }
 }
 
-/// Applies a loaded brand into `args.out` (everything but printing): `batch` calls this once
-/// per brand. Over an earlier output it refuses to lose edits (unless --force), does nothing
-/// when nothing changed, reports upstream drift, and carries build caches over.
-pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
+/// Applies a loaded brand into `args.out`: `batch` calls this once per brand. Over an
+/// earlier output it refuses to lose edits (unless --force), does nothing when nothing
+/// changed, reports upstream drift (through `say`, line by line, before anything is
+/// written; it is also in the result), and carries build caches over.
+pub fn apply(brand: &Brand, args: &ApplyArgs, say: &dyn Fn(&str)) -> Result<Applied> {
     if args.flags.push && brand.source.fork.is_none() {
         bail!(
             "{}: --push needs [source] fork, the repository to push the brand branch to",
@@ -301,7 +308,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
             label = Some(upstream_label(upstream));
             drift = upgrade_drift(previous.as_ref(), upstream, app, brand)?;
             match &drift {
-                Some(d) => check_drift(d, brand, args),
+                Some(d) => check_drift(d, brand, args, say),
                 None => Ok(()),
             }
         },
@@ -310,7 +317,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
         let e = unstaged_names(e, stage.path(), &args.out, label.as_deref());
         // The drift may be why the build failed (a resized base icon): keep it for --json.
         match drift.as_ref().map(serde_json::to_value) {
-            Some(Ok(d)) if args.json => crate::problems::with_detail(e, "drift", d),
+            Some(Ok(d)) => crate::problems::with_detail(e, "drift", d),
             _ => e,
         }
     })?;
@@ -318,11 +325,9 @@ pub fn apply(brand: &Brand, args: &ApplyArgs) -> Result<Applied> {
     built.warnings.extend(location_warnings);
     if let (Some(d), Some(prev)) = (drift.as_mut(), &previous) {
         d.newly_edited = newly_edited(&stage.path().join("app"), &built, prev);
-        if !args.json {
-            d.newly_edited
-                .iter()
-                .for_each(|p| eprintln!("  {p}: edited now, not at the old commit"));
-        }
+        d.newly_edited
+            .iter()
+            .for_each(|p| say(&format!("  {p}: edited now, not at the old commit")));
     }
     let app = stage.path().join("app");
     if args.flags.commit || args.flags.push {
@@ -526,21 +531,19 @@ fn branded_bytes(repo: &git2::Repository, prev: &Previous, key: &str) -> Option<
 }
 
 /// Prints the drift report before anything is written, and stops on it with --fail-on-drift.
-fn check_drift(drift: &Drift, brand: &Brand, args: &ApplyArgs) -> Result<()> {
+fn check_drift(drift: &Drift, brand: &Brand, args: &ApplyArgs, say: &dyn Fn(&str)) -> Result<()> {
     let lines = drift.lines();
-    if !args.json {
-        eprintln!(
-            "upstream moved from {} to {}{}",
-            short(&drift.from),
-            short(&drift.to),
-            if lines.is_empty() {
-                "; nothing under the brand changed"
-            } else {
-                "; drift under the brand:"
-            }
-        );
-        lines.iter().for_each(|l| eprintln!("  {l}"));
-    }
+    say(&format!(
+        "upstream moved from {} to {}{}",
+        short(&drift.from),
+        short(&drift.to),
+        if lines.is_empty() {
+            "; nothing under the brand changed"
+        } else {
+            "; drift under the brand:"
+        }
+    ));
+    lines.iter().for_each(|l| say(&format!("  {l}")));
     if !(args.flags.fail_on_drift && drift.affects_brand()) {
         return Ok(());
     }

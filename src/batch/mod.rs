@@ -259,10 +259,10 @@ fn apply_brand(
         version: args.version.clone(),
         access: args.access.clone(),
         flags: args.flags.clone(),
-        // Brands run side by side: their drift goes into the summary, not onto stderr.
-        json: true,
+        json: args.json,
     };
-    apply::apply(brand, &apply_args)
+    // Brands run side by side: their drift goes into the summary, not line by line.
+    apply::apply(brand, &apply_args, &|_| {})
 }
 
 /// Every message names the brand file, so a failure in a batch of many is traceable.

@@ -75,7 +75,11 @@ fn re_apply_over_real_files_tells_reformatting_from_edits() {
     let written = fs::read(&info).unwrap();
     let mut value = plist::Value::from_file(&info).unwrap();
     value.to_file_xml(&info).unwrap();
-    assert_ne!(fs::read(&info).unwrap(), written, "other bytes, same content");
+    assert_ne!(
+        fs::read(&info).unwrap(),
+        written,
+        "other bytes, same content"
+    );
     brand.apply(&["--source", &source]).expect(0);
 
     let dict = value.as_dictionary_mut().unwrap();
