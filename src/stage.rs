@@ -270,27 +270,15 @@ fn replace(staged: &Path, target: &Path) -> Result<Option<(PathBuf, PathBuf)>> {
 /// or file system cannot.
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> Result<bool> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).context("path contains NUL");
-    let (ca, cb) = (c(a)?, c(b)?);
-    // SAFETY: both are valid NUL-terminated paths; renameat2 does not keep them.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            ca.as_ptr(),
-            libc::AT_FDCWD,
-            cb.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        return Ok(true);
-    }
-    let err = std::io::Error::last_os_error();
-    match err.raw_os_error() {
-        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Ok(false),
-        _ => Err(err).with_context(|| format!("cannot move the output into {}", b.display())),
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        // Older kernels and some file systems (overlayfs on old kernels, NFS, FUSE) have no
+        // exchange: the caller falls back to two renames.
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Ok(false),
+        Err(e) => Err(std::io::Error::from(e))
+            .with_context(|| format!("cannot move the output into {}", b.display())),
     }
 }
 
@@ -413,7 +401,7 @@ pub mod interrupts {
                     "mmbrand: {name}; removed the staging directory, the output is unchanged"
                 );
                 // _exit: no destructor of the main thread may run (or write) any more.
-                unsafe { libc::_exit(128 + signal) };
+                signal_hook::low_level::exit(128 + signal);
             }
         });
         Ok(())
