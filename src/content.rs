@@ -11,6 +11,8 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::format::hex::lower as hex;
+
 /// How a file's content is read, by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -213,10 +215,6 @@ fn feed(value: &Value, h: &mut Sha256) {
         }
         scalar => h.update(scalar.to_string().as_bytes()),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Digest of a structured file's content, or None when the name says it is not structured.

@@ -6,6 +6,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+use crate::format::hex::lower as hex;
+
 pub fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
@@ -74,10 +76,6 @@ pub fn sha256_windows(path: &Path, mut inspect: impl FnMut(&[u8])) -> Result<Str
         inspect(window);
     })?;
     Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A path relative to a root, with `/` separators on every platform: the form used in

@@ -10,7 +10,7 @@
 //!   Android EMM consoles pre-fill; the app only sees what the EMM then pushes).
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::brand::Brand;
@@ -140,8 +140,11 @@ struct Entry<'a> {
     description: String,
 }
 
-fn xml(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
+/// `s` as XML text; `what` names the brand key in the refusal.
+fn xml(s: &str, what: &str) -> Result<String> {
+    Ok(crate::format::xml::text(s)
+        .with_context(|| format!("{what}: cannot be written to {DIR}/{APPCONFIG}"))?
+        .into_owned())
 }
 
 /// Writes `DIR/emm/appconfig.xml` and `DIR/emm/managed-config.json`.
@@ -154,26 +157,31 @@ pub fn write(root: &Path, brand: &Brand) -> Result<()> {
             let value = set
                 .iter()
                 .find(|(s, _)| s.name == k.name)
-                .map(|(_, v)| xml(v));
+                .map(|(_, v)| xml(v, k.name))
+                .transpose()?;
             let platform = if k.android {
                 ""
             } else {
                 " Not sent to Android."
             };
-            Entry {
+            Ok(Entry {
                 key: k.name,
                 has_value: value.is_some(),
                 value: value.unwrap_or_default(),
                 switch: k.kind == ValueKind::Switch,
                 pattern: (k.kind == ValueKind::Millis).then_some("[1-9][0-9]*"),
-                label: xml(k.label),
-                description: xml(&format!("{}{platform}", k.description)),
-            }
+                label: xml(k.label, k.name)?,
+                description: xml(&format!("{}{platform}", k.description), k.name)?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut ctx = tera::Context::new();
-    ctx.insert("bundle_id", &xml(&brand.ios.bundle_id));
-    ctx.insert("display_name", &xml(&brand.display_name));
+    ctx.insert("bundle_id", &xml(&brand.ios.bundle_id, "ios.bundle_id")?);
+    // The name sits in the file's leading comment, where `--` would end it.
+    let comment = crate::format::xml::comment(&brand.display_name).with_context(|| {
+        format!("display_name: cannot be written to {DIR}/{APPCONFIG}")
+    })?;
+    ctx.insert("display_name", &xml(comment, "display_name")?);
     ctx.insert("entries", &entries);
     fsutil::write(
         &dir.join(APPCONFIG),

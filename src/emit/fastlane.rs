@@ -3,9 +3,10 @@
 //! id to the iOS lanes and the Android package to the Android lanes.
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::brand::Brand;
+use crate::format::dotenv;
 use crate::fsutil;
 
 const COMMON: &str = include_str!("../../templates/fastlane.env.tera");
@@ -28,23 +29,42 @@ pub fn build_command(brand: &Brand, platform: &str) -> String {
 
 pub fn write(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
     let ios = &brand.ios;
+    let match_ids = format!(
+        "{},{},{}",
+        ios.notification_service_id, ios.share_extension_id, ios.bundle_id
+    );
+    // (template variable, brand key it comes from, value): every value reaches the file
+    // through the dotenv writer, which quotes it or refuses it naming the key.
+    let values: [(&str, &str, &str); 14] = [
+        ("app_name", "display_name", &brand.display_name),
+        ("app_scheme", "schemes.app", &brand.schemes.app),
+        ("app_auth_scheme", "schemes.auth", &brand.schemes.auth),
+        ("branch", "source.branch", &brand.branch),
+        ("bundle_id", "ios.bundle_id", &ios.bundle_id),
+        ("share_extension_id", "ios.share_extension_id", &ios.share_extension_id),
+        (
+            "notification_service_id",
+            "ios.notification_service_id",
+            &ios.notification_service_id,
+        ),
+        ("app_group", "ios.app_group", &ios.app_group),
+        ("icloud_container", "ios.icloud_container", &ios.icloud_container),
+        ("team_id", "ios.team_id", &ios.team_id),
+        ("export_method", "ios.export_method", &ios.export_method),
+        ("match_type", "ios.match_type", &ios.match_type),
+        ("match_app_identifier", "ios.bundle_id", &match_ids),
+        ("package", "android.package", &brand.android.package),
+    ];
     let mut ctx = tera::Context::new();
+    // The brand's slug (validated: lower-case letters, digits, `-`) names the files and
+    // appears only in comments.
     ctx.insert("name", &brand.name);
-    // Single quotes: dotenv takes the value literally (no `$` expansion); the brand file
-    // refuses names containing a quote.
-    ctx.insert("app_name", &format!("'{}'", brand.display_name));
-    ctx.insert("app_scheme", &brand.schemes.app);
-    ctx.insert("app_auth_scheme", &brand.schemes.auth);
-    ctx.insert("branch", &brand.branch);
-    ctx.insert("bundle_id", &ios.bundle_id);
-    ctx.insert("share_extension_id", &ios.share_extension_id);
-    ctx.insert("notification_service_id", &ios.notification_service_id);
-    ctx.insert("app_group", &ios.app_group);
-    ctx.insert("icloud_container", &ios.icloud_container);
-    ctx.insert("team_id", &ios.team_id);
-    ctx.insert("export_method", &ios.export_method);
-    ctx.insert("match_type", &ios.match_type);
-    ctx.insert("package", &brand.android.package);
+    for (var, key, value) in values {
+        let written = dotenv::value(value).with_context(|| {
+            format!("{key}: {value:?} cannot be written to fastlane/.env.{}", brand.name)
+        })?;
+        ctx.insert(var, &written);
+    }
     let mut written = Vec::new();
     for (suffix, template) in [("", COMMON), (".ios", IOS), (".android", ANDROID)] {
         let rel = PathBuf::from(format!("fastlane/.env.{}{suffix}", brand.name));

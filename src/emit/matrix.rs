@@ -292,10 +292,13 @@ fn apply_command(args: &BatchArgs) -> String {
 
 /// A single-quoted POSIX shell word.
 fn shell_quoted(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
+    // Command-line arguments are C strings: they cannot hold the NUL that quoting refuses.
+    crate::format::shell::quote(s)
+        .expect("a command-line argument holds no NUL")
+        .into_owned()
 }
 
 /// A double-quoted YAML scalar (JSON's string syntax is valid YAML).
 fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    crate::format::yaml::scalar(s)
 }

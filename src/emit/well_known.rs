@@ -105,11 +105,7 @@ pub fn cert_sha256(bytes: &[u8], shown: &str) -> Result<String> {
 }
 
 fn colon_hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    crate::format::hex::colon_upper(bytes)
 }
 
 #[derive(Serialize)]

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::proxy_config::ConfigPushProxy;
 use crate::brand::{Brand, PushNetworkSection, SecretRef};
+use crate::format::yaml;
 use crate::fsutil;
 
 const COMPOSE: &str = include_str!("../../templates/docker-compose.yml.tera");
@@ -87,18 +88,33 @@ pub fn write(
     let mut ctx = tera::Context::new();
     ctx.insert("name", &brand.name);
     ctx.insert("display_name", &brand.display_name);
-    ctx.insert("port", &port(&config.listen_address));
-    ctx.insert("container_dir", &container_dir);
+    // Every value below reaches the YAML file as a quoted scalar.
+    let port = port(&config.listen_address);
+    ctx.insert("ports", &yaml::scalar(&format!("{port}:{port}")));
+    ctx.insert("volume", &yaml::scalar(&format!(".:{container_dir}:ro")));
     ctx.insert(
         "container_config",
-        &format!("{container_dir}/{}", super::PROXY_CONFIG),
+        &yaml::scalar(&format!("{container_dir}/{}", super::PROXY_CONFIG)),
     );
-    ctx.insert("environment", &env_for(&container_dir));
-    ctx.insert("extra_hosts", &hosts);
+    let environment: Vec<EnvVar> = env_for(&container_dir)
+        .into_iter()
+        .map(|e| EnvVar {
+            name: e.name,
+            value: yaml::scalar(&e.value),
+        })
+        .collect();
+    ctx.insert("environment", &environment);
+    let extra_hosts: Vec<String> = hosts
+        .iter()
+        .map(|h| yaml::scalar(&format!("{}:{}", h.host, h.ip)))
+        .collect();
+    ctx.insert("extra_hosts", &extra_hosts);
     fsutil::write(
         &dir.join("docker-compose.yml"),
         crate::emit::render("docker-compose.yml", COMPOSE, &ctx)?,
     )?;
+    // The unit lists the hosts in comments, field by field.
+    ctx.insert("extra_hosts", &hosts);
     ctx.insert("install_dir", INSTALL_DIR);
     ctx.insert("config_dir", &config_dir);
     ctx.insert("environment", &env_for(&config_dir));

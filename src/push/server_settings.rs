@@ -4,10 +4,11 @@
 //! with the equivalent mmctl commands in `server/README.md`.
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
 use crate::brand::Brand;
+use crate::format::shell;
 use crate::fsutil;
 use crate::overlay::json_merge;
 
@@ -78,34 +79,31 @@ pub fn patch(brand: &Brand) -> (Value, Vec<(String, Value)>) {
 }
 
 /// One `mmctl config set` line; arrays take one argument per element.
-fn mmctl_line(setting: &str, value: &Value) -> String {
-    let arg = |v: &Value| match v {
-        Value::String(s) => shell_quote(s),
-        other => other.to_string(),
+fn mmctl_line(setting: &str, value: &Value) -> Result<String> {
+    let arg = |v: &Value| -> Result<String> {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Ok(shell::quote(&text)
+            .with_context(|| format!("{setting}: cannot be written as an mmctl argument"))?
+            .into_owned())
     };
     let args: Vec<String> = match value {
-        Value::Array(items) => items.iter().map(arg).collect(),
-        v => vec![arg(v)],
+        Value::Array(items) => items.iter().map(arg).collect::<Result<_>>()?,
+        v => vec![arg(v)?],
     };
-    format!("mmctl config set {setting} {}", args.join(" "))
-}
-
-fn shell_quote(s: &str) -> String {
-    let plain = s
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-_./:@".contains(&b));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+    Ok(format!("mmctl config set {setting} {}", args.join(" ")))
 }
 
 pub fn write(root: &Path, brand: &Brand) -> Result<()> {
     let (doc, settings) = patch(brand);
     let dir = root.join(SERVER_DIR);
     fsutil::write(&dir.join(PATCH_FILE), json_merge::to_pretty(&doc))?;
-    let lines: Vec<String> = settings.iter().map(|(k, v)| mmctl_line(k, v)).collect();
+    let lines: Vec<String> = settings
+        .iter()
+        .map(|(k, v)| mmctl_line(k, v))
+        .collect::<Result<_>>()?;
     let mut ctx = tera::Context::new();
     ctx.insert("display_name", &brand.display_name);
     ctx.insert("mmctl", &lines);
