@@ -1,0 +1,52 @@
+//! Brand values in generated shell-read files run nothing: `[source] branch` reaches
+//! `fastlane/.env.<name>` (read by fastlane's dotenv and by `sh -c '. file'`) as a literal
+//! value, or is refused naming the key.
+use std::process::Command;
+
+use crate::common::lanes::parse_dotenv;
+use crate::common::*;
+
+/// `BRANCH_TO_BUILD` as `sh` reads it after sourcing `env`, run in `cwd`.
+fn sourced_branch(env: &std::path::Path, cwd: &std::path::Path) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(r#". "$0" && printf %s "$BRANCH_TO_BUILD""#)
+        .arg(env)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_command_in_the_branch_name_is_written_literally_and_runs_nothing() {
+    let brand = TempBrand::acme();
+    // Relative, so the command would write inside the test's folder (a ref component may
+    // not start with the `.` of a temporary folder's name).
+    let branch = "brand/$(id>pwned)`id>pwned2`";
+    brand.edit("[source]\n", &format!("[source]\nbranch = {branch:?}\n"));
+    brand.apply(&[]).expect(0);
+
+    let env = brand.app("fastlane/.env.acme");
+    let cwd = brand.tmp.path();
+    assert_eq!(sourced_branch(&env, cwd), branch);
+    assert!(!cwd.join("pwned").exists() && !cwd.join("pwned2").exists());
+
+    let text = std::fs::read_to_string(&env).unwrap();
+    let vars = parse_dotenv(&text);
+    let read = vars.iter().find(|(k, _)| k == "BRANCH_TO_BUILD").unwrap();
+    assert_eq!(read.1, branch, "dotenv's single quotes keep the value literal");
+}
+
+#[test]
+fn a_branch_that_single_quotes_cannot_hold_is_refused_naming_the_key() {
+    let brand = TempBrand::acme();
+    brand.edit("[source]\n", "[source]\nbranch = \"brand/it's\"\n");
+    let run = brand.apply(&[]).expect(1);
+    assert_eq!(
+        run.stderr,
+        "error: source.branch: \"brand/it's\" cannot be written to fastlane/.env.acme: contains a single quote ('), which a .env value read by fastlane's dotenv and by sh cannot hold literally\n"
+    );
+    assert!(!brand.out.exists(), "nothing written");
+}
