@@ -99,24 +99,23 @@ fn xml_to_json(bytes: &[u8]) -> Result<Value> {
                 push_child(&mut stack, element(tag, attrs, children));
             }
             Event::Text(t) => {
-                let text = t.decode()?;
+                let text = t.xml10_content();
                 let text = quick_xml::escape::unescape(&text)?;
                 if !text.trim().is_empty() {
                     push_child(&mut stack, Value::String(text.into_owned()));
                 }
             }
             Event::GeneralRef(r) => {
-                let name = r.decode()?;
+                let name = r.xml10_content();
                 let text = match r.resolve_char_ref()? {
                     Some(c) => c.to_string(),
                     None => quick_xml::escape::unescape(&format!("&{name};"))?.into_owned(),
                 };
                 push_child(&mut stack, Value::String(text));
             }
-            Event::CData(c) => push_child(
-                &mut stack,
-                Value::String(String::from_utf8_lossy(&c).into_owned()),
-            ),
+            Event::CData(c) => {
+                push_child(&mut stack, Value::String(c.xml10_content().into_owned()))
+            }
             Event::Eof => break,
             _ => {}
         }
@@ -132,12 +131,18 @@ fn xml_to_json(bytes: &[u8]) -> Result<Value> {
 fn open_element(
     e: &quick_xml::events::BytesStart,
 ) -> Result<(String, serde_json::Map<String, Value>, Vec<Value>)> {
-    let tag = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+    let tag = e.name().as_ref().to_string();
     let mut attrs = serde_json::Map::new();
     for a in e.attributes() {
         let a = a?;
-        let key = format!("@{}", String::from_utf8_lossy(a.key.as_ref()));
-        attrs.insert(key, Value::String(a.unescape_value()?.into_owned()));
+        let key = format!("@{}", a.key.as_ref());
+        attrs.insert(
+            key,
+            Value::String(
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)?
+                    .into_owned(),
+            ),
+        );
     }
     Ok((tag, attrs, Vec::new()))
 }

@@ -178,9 +178,8 @@ pub fn write(root: &Path, brand: &Brand) -> Result<()> {
     let mut ctx = tera::Context::new();
     ctx.insert("bundle_id", &xml(&brand.ios.bundle_id, "ios.bundle_id")?);
     // The name sits in the file's leading comment, where `--` would end it.
-    let comment = crate::format::xml::comment(&brand.display_name).with_context(|| {
-        format!("display_name: cannot be written to {DIR}/{APPCONFIG}")
-    })?;
+    let comment = crate::format::xml::comment(&brand.display_name)
+        .with_context(|| format!("display_name: cannot be written to {DIR}/{APPCONFIG}"))?;
     ctx.insert("display_name", &xml(comment, "display_name")?);
     ctx.insert("entries", &entries);
     fsutil::write(

@@ -41,14 +41,22 @@ pub fn write(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
         ("app_auth_scheme", "schemes.auth", &brand.schemes.auth),
         ("branch", "source.branch", &brand.branch),
         ("bundle_id", "ios.bundle_id", &ios.bundle_id),
-        ("share_extension_id", "ios.share_extension_id", &ios.share_extension_id),
+        (
+            "share_extension_id",
+            "ios.share_extension_id",
+            &ios.share_extension_id,
+        ),
         (
             "notification_service_id",
             "ios.notification_service_id",
             &ios.notification_service_id,
         ),
         ("app_group", "ios.app_group", &ios.app_group),
-        ("icloud_container", "ios.icloud_container", &ios.icloud_container),
+        (
+            "icloud_container",
+            "ios.icloud_container",
+            &ios.icloud_container,
+        ),
         ("team_id", "ios.team_id", &ios.team_id),
         ("export_method", "ios.export_method", &ios.export_method),
         ("match_type", "ios.match_type", &ios.match_type),
@@ -61,7 +69,10 @@ pub fn write(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
     ctx.insert("name", &brand.name);
     for (var, key, value) in values {
         let written = dotenv::value(value).with_context(|| {
-            format!("{key}: {value:?} cannot be written to fastlane/.env.{}", brand.name)
+            format!(
+                "{key}: {value:?} cannot be written to fastlane/.env.{}",
+                brand.name
+            )
         })?;
         ctx.insert(var, &written);
     }

@@ -67,7 +67,10 @@ mod tests {
     /// The dotenv gem's rules for a value, as `Dotenv::Parser#parse_value` applies them to
     /// what this writer produces (bare or single-quoted, never double-quoted).
     fn as_dotenv_reads(written: &str) -> String {
-        match written.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        match written
+            .strip_prefix('\'')
+            .and_then(|v| v.strip_suffix('\''))
+        {
             Some(inner) => inner.to_string(),
             None => {
                 assert!(!written.contains(['$', '\\', '#', ' ', '"']), "{written}");

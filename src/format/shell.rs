@@ -7,7 +7,8 @@ use anyhow::{anyhow, Result};
 /// only characters no shell treats specially, otherwise quoted (shlex). A NUL byte cannot be
 /// passed to a command at all and is refused.
 pub fn quote(value: &str) -> Result<Cow<'_, str>> {
-    shlex::try_quote(value).map_err(|_| anyhow!("contains a NUL byte, which no shell argument can hold"))
+    shlex::try_quote(value)
+        .map_err(|_| anyhow!("contains a NUL byte, which no shell argument can hold"))
 }
 
 #[cfg(test)]
@@ -47,7 +48,10 @@ mod tests {
 
     #[test]
     fn plain_values_stay_bare() {
-        assert_eq!(quote("https://push.acme.example").unwrap(), "https://push.acme.example");
+        assert_eq!(
+            quote("https://push.acme.example").unwrap(),
+            "https://push.acme.example"
+        );
         assert_eq!(quote("mmauth://").unwrap(), "mmauth://");
         assert_eq!(quote("a b").unwrap(), "'a b'");
     }

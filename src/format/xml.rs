@@ -47,9 +47,7 @@ pub fn android_string(value: &str) -> Result<String> {
 }
 
 fn check_chars(value: &str) -> Result<()> {
-    let forbidden = |c: char| {
-        matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
-    };
+    let forbidden = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
     if let Some(c) = value.chars().find(|&c| forbidden(c)) {
         bail!("contains the control character {c:?}, which XML cannot hold");
     }
@@ -70,11 +68,16 @@ mod tests {
             match reader.read_event().unwrap() {
                 Event::Start(e) => {
                     let v = e.try_get_attribute("v").unwrap().unwrap();
-                    a = v.unescape_value().unwrap().into_owned();
+                    a = v
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .unwrap()
+                        .into_owned();
                 }
-                Event::Text(x) => t.push_str(&quick_xml::escape::unescape(&x.decode().unwrap()).unwrap()),
+                Event::Text(x) => {
+                    t.push_str(&quick_xml::escape::unescape(&x.xml10_content()).unwrap())
+                }
                 Event::GeneralRef(r) => {
-                    let name = r.decode().unwrap();
+                    let name = r.xml10_content();
                     t.push_str(&quick_xml::escape::unescape(&format!("&{name};")).unwrap());
                 }
                 Event::Eof => break,
@@ -108,7 +111,10 @@ mod tests {
     #[test]
     fn control_characters_are_refused() {
         for v in ["bell\u{7}", "nul\0", "esc\u{1b}[0m"] {
-            assert!(text(v).unwrap_err().to_string().contains("control character"));
+            assert!(text(v)
+                .unwrap_err()
+                .to_string()
+                .contains("control character"));
             assert!(attribute(v).is_err());
             assert!(comment(v).is_err());
             assert!(android_string(v).is_err());
@@ -124,9 +130,15 @@ mod tests {
 
     #[test]
     fn android_strings_escape_what_aapt2_reads() {
-        assert_eq!(android_string("Acme's \"Chat\"").unwrap(), r#"Acme\'s \"Chat\""#);
+        assert_eq!(
+            android_string("Acme's \"Chat\"").unwrap(),
+            r#"Acme\'s \"Chat\""#
+        );
         assert_eq!(android_string("@string/x").unwrap(), r"\@string/x");
         assert_eq!(android_string("?attr").unwrap(), r"\?attr");
-        assert_eq!(android_string("a\\b\nc <&>").unwrap(), r"a\\b\nc &lt;&amp;&gt;");
+        assert_eq!(
+            android_string("a\\b\nc <&>").unwrap(),
+            r"a\\b\nc &lt;&amp;&gt;"
+        );
     }
 }

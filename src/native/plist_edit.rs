@@ -32,7 +32,7 @@ struct Element {
 
 impl Element {
     fn new(tag: &BytesStart, outer: Range<usize>, inner: Range<usize>) -> Self {
-        let name = String::from_utf8_lossy(tag.name().as_ref()).into_owned();
+        let name = tag.name().as_ref().to_string();
         Element {
             name,
             outer,

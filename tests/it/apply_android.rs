@@ -13,11 +13,15 @@ fn xml_attrs(path: &std::path::Path, element: &str, attr: &str) -> Vec<String> {
     loop {
         match reader.read_event().unwrap() {
             quick_xml::events::Event::Empty(e) | quick_xml::events::Event::Start(e)
-                if e.name().as_ref() == element.as_bytes() =>
+                if e.name().as_ref() == element =>
             {
                 for a in e.attributes().map(Result::unwrap) {
-                    if a.key.as_ref() == attr.as_bytes() {
-                        out.push(a.unescape_value().unwrap().into_owned());
+                    if a.key.as_ref() == attr {
+                        out.push(
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .unwrap()
+                                .into_owned(),
+                        );
                     }
                 }
             }
@@ -35,15 +39,15 @@ fn string_resource(path: &std::path::Path, name: &str) -> String {
     let mut inside = false;
     loop {
         match reader.read_event().unwrap() {
-            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"string" => {
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == "string" => {
                 inside = e
                     .attributes()
                     .map(Result::unwrap)
-                    .any(|a| a.key.as_ref() == b"name" && a.value.as_ref() == name.as_bytes());
+                    .any(|a| a.key.as_ref() == "name" && a.value.as_ref() == name);
             }
-            quick_xml::events::Event::Text(t) if inside => return t.decode().unwrap().into_owned(),
+            quick_xml::events::Event::Text(t) if inside => return t.xml10_content().into_owned(),
             quick_xml::events::Event::GeneralRef(r) if inside => {
-                return format!("&{};", String::from_utf8_lossy(&r))
+                return format!("&{};", r.xml10_content())
             }
             quick_xml::events::Event::Eof => panic!("no string {name}"),
             _ => {}

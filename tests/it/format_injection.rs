@@ -15,7 +15,11 @@ fn sourced_branch(env: &std::path::Path, cwd: &std::path::Path) -> String {
         .current_dir(cwd)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -36,7 +40,10 @@ fn a_command_in_the_branch_name_is_written_literally_and_runs_nothing() {
     let text = std::fs::read_to_string(&env).unwrap();
     let vars = parse_dotenv(&text);
     let read = vars.iter().find(|(k, _)| k == "BRANCH_TO_BUILD").unwrap();
-    assert_eq!(read.1, branch, "dotenv's single quotes keep the value literal");
+    assert_eq!(
+        read.1, branch,
+        "dotenv's single quotes keep the value literal"
+    );
 }
 
 #[test]

@@ -481,14 +481,16 @@ pub fn xml_tree(path: &Path) -> XmlNode {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut reader = quick_xml::Reader::from_str(&text);
     let element = |e: &BytesStart| XmlNode {
-        name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+        name: e.name().as_ref().to_string(),
         attrs: e
             .attributes()
             .map(|a| {
                 let a = a.unwrap();
                 (
-                    String::from_utf8_lossy(a.key.as_ref()).into_owned(),
-                    a.unescape_value().unwrap().into_owned(),
+                    a.key.as_ref().to_string(),
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .unwrap()
+                        .into_owned(),
                 )
             })
             .collect(),
@@ -517,11 +519,11 @@ pub fn xml_tree(path: &Path) -> XmlNode {
             }
             Event::Text(t) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&t.decode().unwrap());
+                    top.text.push_str(&t.xml10_content());
                 }
             }
             Event::GeneralRef(r) => {
-                let name = String::from_utf8_lossy(&r).into_owned();
+                let name = r.xml10_content().into_owned();
                 let resolved = match name.as_str() {
                     "amp" => "&".to_string(),
                     "lt" => "<".to_string(),
