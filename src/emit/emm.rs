@@ -179,8 +179,8 @@ pub fn write(root: &Path, brand: &Brand) -> Result<()> {
     ctx.insert("bundle_id", &xml(&brand.ios.bundle_id, "ios.bundle_id")?);
     // The name sits in the file's leading comment, where `--` would end it.
     let comment = crate::format::xml::comment(&brand.display_name)
-        .with_context(|| format!("display_name: cannot be written to {DIR}/{APPCONFIG}"))?;
-    ctx.insert("display_name", &xml(comment, "display_name")?);
+        .context("display_name: cannot be written to the EMM appconfig.xml")?;
+    ctx.insert("display_name", &xml(&comment, "display_name")?);
     ctx.insert("entries", &entries);
     fsutil::write(
         &dir.join(APPCONFIG),

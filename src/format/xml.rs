@@ -20,30 +20,53 @@ pub fn attribute(value: &str) -> Result<String> {
         .replace('\r', "&#13;"))
 }
 
-/// `value` inside `<!-- … -->`: comments have no escapes, so `--` and a trailing `-` (which
-/// would end or break the comment) are refused, as are characters XML forbids.
-pub fn comment(value: &str) -> Result<&str> {
+/// `value` inside `<!-- … -->`. Comments have no escapes and a comment only informs a
+/// reader, so `--` (which would end it) becomes `- -` and a trailing `-` gets a space after
+/// it, rather than refusing a legitimate name; characters XML forbids are refused.
+pub fn comment(value: &str) -> Result<String> {
     check_chars(value)?;
-    if value.contains("--") || value.ends_with('-') {
-        bail!("contains `--` or ends with `-`, which an XML comment cannot hold");
+    let mut out = value.to_string();
+    while out.contains("--") {
+        out = out.replace("--", "- -");
     }
-    Ok(value)
+    if out.ends_with('-') {
+        out.push(' ');
+    }
+    Ok(out)
 }
 
 /// `value` as the text of an Android `<string>` resource: aapt2 reads backslash escapes,
 /// quotes and a leading `@` or `?` (a reference) before XML escaping applies.
 pub fn android_string(value: &str) -> Result<String> {
-    let android = value
+    check_chars(value)?;
+    let android = aapt2_escaped(value);
+    Ok(reference_escaped(
+        quick_xml::escape::partial_escape(android.as_str()).into_owned(),
+    ))
+}
+
+/// `value` as an attribute of an Android XML resource (app_restrictions.xml's defaults):
+/// aapt2 runs attribute values through the same string builder as [`android_string`].
+pub fn android_attribute(value: &str) -> Result<String> {
+    let android = aapt2_escaped(value);
+    Ok(reference_escaped(attribute(&android)?))
+}
+
+/// aapt2's backslash escapes: the backslash itself, both quotes, and newline.
+fn aapt2_escaped(value: &str) -> String {
+    value
         .replace('\\', "\\\\")
         .replace('\'', "\\'")
         .replace('"', "\\\"")
-        .replace('\n', "\\n");
-    let escaped = quick_xml::escape::partial_escape(android.as_str()).into_owned();
-    check_chars(&escaped)?;
-    Ok(match escaped.chars().next() {
+        .replace('\n', "\\n")
+}
+
+/// A leading `@` or `?` would make aapt2 read the value as a reference.
+fn reference_escaped(escaped: String) -> String {
+    match escaped.chars().next() {
         Some('@') | Some('?') => format!("\\{escaped}"),
         _ => escaped,
-    })
+    }
 }
 
 fn check_chars(value: &str) -> Result<()> {
@@ -122,10 +145,17 @@ mod tests {
     }
 
     #[test]
-    fn comments_refuse_double_dash() {
+    fn comments_never_hold_double_dash() {
         assert_eq!(comment("Acme Chat").unwrap(), "Acme Chat");
-        assert!(comment("Acme -- Chat").is_err());
-        assert!(comment("Acme-").is_err());
+        assert_eq!(comment("Acme -- Chat").unwrap(), "Acme - - Chat");
+        assert_eq!(comment("a---b").unwrap(), "a- - -b");
+        assert_eq!(comment("Acme-").unwrap(), "Acme- ");
+        for v in ["--", "a---b", "-->", "x-"] {
+            let doc = format!("<!--{}--><e/>", comment(v).unwrap());
+            let mut reader = quick_xml::Reader::from_str(&doc);
+            reader.config_mut().check_comments = true;
+            while reader.read_event().unwrap() != Event::Eof {}
+        }
     }
 
     #[test]
@@ -140,5 +170,10 @@ mod tests {
             android_string("a\\b\nc <&>").unwrap(),
             r"a\\b\nc &lt;&amp;&gt;"
         );
+        assert_eq!(
+            android_attribute("@x \"y\"").unwrap(),
+            r"\@x \&quot;y\&quot;"
+        );
+        assert!(android_attribute("bell\u{7}").is_err());
     }
 }

@@ -155,7 +155,7 @@ pub fn edit_app_name(path: &Path, name: &str) -> Result<()> {
         Ok(format!(
             "{}{}{}",
             &text[..start],
-            android_string(name),
+            android_string(name)?,
             &text[start + len..]
         ))
     })?;
@@ -173,7 +173,7 @@ fn edit_restriction_strings(app: &Path, name: &str) -> Result<()> {
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
         .collect();
-    let replacement = android_string(name);
+    let replacement = android_string(name)?;
     edit_file(&app.join(STRINGS), |text| {
         Ok(text
             .split_inclusive('\n')
@@ -293,7 +293,9 @@ pub fn set_restriction_defaults(path: &Path, defaults: &[(&str, String)]) -> Res
                 bail!("{shown}: expected `{RESTRICTION_DEFAULT}…\"` on the restriction `{key}`; upstream may have changed this file");
             };
             let value_end = value_start + out[value_start..].find('"').unwrap_or_default();
-            out.replace_range(value_start..value_end, &android_attr_value(value));
+            let escaped = android_attr_value(value)
+                .with_context(|| format!("{shown}: the default of `{key}`"))?;
+            out.replace_range(value_start..value_end, &escaped);
         }
         crate::content::parse(Kind::Xml, out.as_bytes(), &shown)
             .context("after setting the restriction defaults")?;
@@ -304,29 +306,13 @@ pub fn set_restriction_defaults(path: &Path, defaults: &[(&str, String)]) -> Res
 /// A string for an attribute of an Android XML resource: aapt2 runs attribute values through
 /// its string builder (backslash escapes, `@`/`?` at the start meaning a reference) before
 /// XML escaping applies.
-pub fn android_attr_value(value: &str) -> String {
-    let android = value
-        .replace('\\', "\\\\")
-        .replace('\'', "\\'")
-        .replace('"', "\\\"");
-    let escaped = quick_xml::escape::escape(android.as_str()).into_owned();
-    match escaped.chars().next() {
-        Some('@') | Some('?') => format!("\\{escaped}"),
-        _ => escaped,
-    }
+pub fn android_attr_value(value: &str) -> Result<String> {
+    crate::format::xml::android_attribute(value)
 }
 
 /// A value for an Android string resource.
-pub fn android_string(value: &str) -> String {
-    let android = value
-        .replace('\\', "\\\\")
-        .replace('\'', "\\'")
-        .replace('"', "\\\"");
-    let escaped = quick_xml::escape::partial_escape(&android).into_owned();
-    match escaped.chars().next() {
-        Some('@') | Some('?') => format!("\\{escaped}"),
-        _ => escaped,
-    }
+pub fn android_string(value: &str) -> Result<String> {
+    crate::format::xml::android_string(value)
 }
 
 fn package_dir(package: &str) -> PathBuf {
@@ -613,9 +599,9 @@ mod tests {
     #[test]
     fn app_names_are_escaped_for_android_resources() {
         assert_eq!(
-            android_string("Acme's <Chat> & \"Co\""),
+            android_string("Acme's <Chat> & \"Co\"").unwrap(),
             "Acme\\'s &lt;Chat&gt; &amp; \\\"Co\\\""
         );
-        assert_eq!(android_string("@home"), "\\@home");
+        assert_eq!(android_string("@home").unwrap(), "\\@home");
     }
 }

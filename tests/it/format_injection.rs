@@ -57,3 +57,31 @@ fn a_branch_that_single_quotes_cannot_hold_is_refused_naming_the_key() {
     );
     assert!(!brand.out.exists(), "nothing written");
 }
+
+#[test]
+fn a_double_dash_in_the_app_name_keeps_the_appconfig_comment_well_formed() {
+    let brand = TempBrand::acme();
+    brand.edit(
+        "display_name = \"Acme Chat\"",
+        "display_name = \"Acme -- Chat\"",
+    );
+    brand.apply(&[]).expect(0);
+    let text = std::fs::read_to_string(brand.out.join("emm/appconfig.xml")).unwrap();
+    assert!(text.starts_with(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Acme - - Chat: managed app configuration"
+    ));
+    let mut reader = quick_xml::Reader::from_str(&text);
+    reader.config_mut().check_comments = true;
+    while reader.read_event().unwrap() != quick_xml::events::Event::Eof {}
+}
+
+#[test]
+fn a_control_character_in_the_server_name_is_refused_before_it_reaches_xml() {
+    let brand = TempBrand::acme();
+    brand.edit("\nname = \"Acme Chat\"", "\nname = \"Acme\\u0007Chat\"");
+    brand
+        .apply(&[])
+        .expect(1)
+        .stderr_has("app_restrictions.xml: the default of `serverName`: contains the control character '\\u{7}', which XML cannot hold");
+    assert!(!brand.out.exists(), "nothing written");
+}
