@@ -4,5 +4,6 @@
 pub mod dotenv;
 pub mod hex;
 pub mod shell;
+pub mod systemd;
 pub mod xml;
 pub mod yaml;

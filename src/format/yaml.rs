@@ -8,6 +8,12 @@ pub fn scalar(value: &str) -> String {
     serde_json::Value::String(value.to_string()).to_string()
 }
 
+/// `value` as a scalar of a Docker Compose file, which interpolates `$VAR` and `${VAR}` in
+/// every value before YAML is read: `$` is written `$$`.
+pub fn compose_scalar(value: &str) -> String {
+    scalar(&value.replace('$', "$$"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +37,10 @@ mod tests {
             let parsed = yaml_rust2::YamlLoader::load_from_str(&doc).unwrap();
             assert_eq!(parsed[0]["k"].as_str(), Some(v), "{doc}");
         }
+    }
+
+    #[test]
+    fn compose_scalars_escape_interpolation() {
+        assert_eq!(compose_scalar("a $(id) ${HOME}"), r#""a $$(id) $${HOME}""#);
     }
 }

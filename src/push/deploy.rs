@@ -9,12 +9,12 @@
 //! api.sandbox.push.apple.com for development entries.
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use super::proxy_config::ConfigPushProxy;
 use crate::brand::{Brand, PushNetworkSection, SecretRef};
-use crate::format::yaml;
+use crate::format::{shell, systemd, yaml};
 use crate::fsutil;
 
 const COMPOSE: &str = include_str!("../../templates/docker-compose.yml.tera");
@@ -88,25 +88,29 @@ pub fn write(
     let mut ctx = tera::Context::new();
     ctx.insert("name", &brand.name);
     ctx.insert("display_name", &brand.display_name);
-    // Every value below reaches the YAML file as a quoted scalar.
+    // Every value below reaches the YAML file as a quoted scalar, `$` escaped from
+    // Compose's interpolation.
     let port = port(&config.listen_address);
-    ctx.insert("ports", &yaml::scalar(&format!("{port}:{port}")));
-    ctx.insert("volume", &yaml::scalar(&format!(".:{container_dir}:ro")));
+    ctx.insert("ports", &yaml::compose_scalar(&format!("{port}:{port}")));
+    ctx.insert(
+        "volume",
+        &yaml::compose_scalar(&format!(".:{container_dir}:ro")),
+    );
     ctx.insert(
         "container_config",
-        &yaml::scalar(&format!("{container_dir}/{}", super::PROXY_CONFIG)),
+        &yaml::compose_scalar(&format!("{container_dir}/{}", super::PROXY_CONFIG)),
     );
     let environment: Vec<EnvVar> = env_for(&container_dir)
         .into_iter()
         .map(|e| EnvVar {
             name: e.name,
-            value: yaml::scalar(&e.value),
+            value: yaml::compose_scalar(&e.value),
         })
         .collect();
     ctx.insert("environment", &environment);
     let extra_hosts: Vec<String> = hosts
         .iter()
-        .map(|h| yaml::scalar(&format!("{}:{}", h.host, h.ip)))
+        .map(|h| yaml::compose_scalar(&format!("{}:{}", h.host, h.ip)))
         .collect();
     ctx.insert("extra_hosts", &extra_hosts);
     fsutil::write(
@@ -117,7 +121,26 @@ pub fn write(
     ctx.insert("extra_hosts", &hosts);
     ctx.insert("install_dir", INSTALL_DIR);
     ctx.insert("config_dir", &config_dir);
-    ctx.insert("environment", &env_for(&config_dir));
+    // Shell lines in the unit's comments, systemd syntax in its settings.
+    ctx.insert("config_dir_sh", &shell::quote(&config_dir)?);
+    ctx.insert(
+        "unit_description",
+        &systemd::text(&format!("Mattermost push proxy for {}", brand.display_name))
+            .context("display_name: cannot be written to the systemd unit")?,
+    );
+    ctx.insert(
+        "config_file_arg",
+        &systemd::exec_arg(&format!("{config_dir}/{}", super::PROXY_CONFIG))
+            .context("--proxy-root: cannot be written to the systemd unit")?,
+    );
+    let unit_env = env_for(&config_dir)
+        .iter()
+        .map(|e| {
+            systemd::environment(e.name, &e.value)
+                .with_context(|| format!("{}: cannot be written to the systemd unit", e.name))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    ctx.insert("unit_environment", &unit_env);
     fsutil::write(
         &dir.join("mattermost-push-proxy.service"),
         crate::emit::render("mattermost-push-proxy.service", UNIT, &ctx)?,

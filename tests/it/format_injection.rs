@@ -85,3 +85,36 @@ fn a_control_character_in_the_server_name_is_refused_before_it_reaches_xml() {
         .stderr_has("app_restrictions.xml: the default of `serverName`: contains the control character '\\u{7}', which XML cannot hold");
     assert!(!brand.out.exists(), "nothing written");
 }
+
+#[test]
+fn a_proxy_root_with_shell_and_specifier_characters_is_quoted_per_format() {
+    let brand = TempBrand::acme();
+    brand.edit(
+        "display_name = \"Acme Chat\"",
+        "display_name = \"Acme 100% Chat\"",
+    );
+    brand.apply(&["--proxy-root", "./my $(id) dir"]).expect(0);
+    let dir = brand.out.join("push-proxy");
+
+    let unit = std::fs::read_to_string(dir.join("mattermost-push-proxy.service")).unwrap();
+    for line in [
+        "#   sudo chown -R mattermost-push-proxy '/opt/mattermost-push-proxy/my $(id) dir'\n",
+        "\nDescription=Mattermost push proxy for Acme 100%% Chat\n",
+        "\nExecStart=/opt/mattermost-push-proxy/bin/mattermost-push-proxy -config \"/opt/mattermost-push-proxy/my $$(id) dir/mattermost-push-proxy.json\"\n",
+    ] {
+        assert!(unit.contains(line), "{line}\n{unit}");
+    }
+
+    let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
+    let yaml = yaml_rust2::YamlLoader::load_from_str(&compose).unwrap();
+    let svc = &yaml[0]["services"]["push-proxy"];
+    assert_eq!(
+        svc["command"][1].as_str(),
+        Some("/mattermost-push-proxy/my $$(id) dir/mattermost-push-proxy.json"),
+        "Compose reads `$$` as a literal `$`"
+    );
+    assert_eq!(
+        svc["volumes"][0].as_str(),
+        Some(".:/mattermost-push-proxy/my $$(id) dir:ro")
+    );
+}
