@@ -412,6 +412,31 @@ pub mod interrupts {
 mod tests {
     use super::*;
 
+    /// The exchange swaps two folders in one step, or says it cannot (then the caller falls
+    /// back), and leaves both in place when a path is missing.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn exchange_swaps_two_folders_or_declines() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        fs::create_dir(&a).unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(a.join("which"), "a").unwrap();
+        fs::write(b.join("which"), "b").unwrap();
+        if exchange(&a, &b).unwrap() {
+            assert_eq!(fs::read_to_string(a.join("which")).unwrap(), "b");
+            assert_eq!(fs::read_to_string(b.join("which")).unwrap(), "a");
+        } else {
+            assert_eq!(fs::read_to_string(a.join("which")).unwrap(), "a");
+        }
+        let err = exchange(&root.path().join("missing"), &b).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("cannot move the output into"),
+            "{err:#}"
+        );
+        assert!(b.join("which").exists());
+    }
+
     #[test]
     fn commit_replaces_previous_output_and_abandon_leaves_it() {
         let root = tempfile::tempdir().unwrap();
