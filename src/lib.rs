@@ -13,6 +13,7 @@ pub mod depth;
 pub mod doctor;
 pub mod drift;
 pub mod emit;
+pub mod error;
 pub mod fsutil;
 pub mod git_net;
 pub mod init;

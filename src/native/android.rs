@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::text_edit::{edit_file, line_indent, newline, replace_counted};
 use crate::brand::Brand;
 use crate::content::Kind;
+use crate::error::AnchorError;
 use crate::fsutil;
 
 pub const BUILD_GRADLE: &str = "android/app/build.gradle";
@@ -114,7 +115,7 @@ pub fn set_manifest_package(path: &Path, package: &str) -> Result<()> {
     let shown = path.display().to_string();
     edit_file(path, |text| {
         let Some(start) = text.find("<manifest") else {
-            bail!("{shown}: expected a <manifest> element; upstream may have changed this file");
+            return Err(AnchorError::new(&shown, "a <manifest> element", "none").into());
         };
         let Some(len) = text[start..].find('>') else {
             bail!("{shown}: the <manifest> tag is not closed");
@@ -147,7 +148,7 @@ pub fn edit_app_name(path: &Path, name: &str) -> Result<()> {
     let shown = path.display().to_string();
     edit_file(path, |text| {
         let Some(start) = text.find(APP_NAME_OPEN).map(|i| i + APP_NAME_OPEN.len()) else {
-            bail!("{shown}: expected `{APP_NAME_OPEN}`; upstream may have changed this file");
+            return Err(AnchorError::new(&shown, format!("`{APP_NAME_OPEN}`"), "none").into());
         };
         let Some(len) = text[start..].find("</string>") else {
             bail!("{shown}: `{APP_NAME_OPEN}` is not closed");
@@ -203,14 +204,24 @@ pub fn add_app_links(path: &Path, domains: &[String], path_patterns: &[String]) 
     edit_file(path, |text| {
         let found = text.matches(MAIN_ACTIVITY).count();
         if found != 1 {
-            bail!("{shown}: expected one `{MAIN_ACTIVITY}` (the activity that opens links) but found {found}; upstream may have changed this file");
+            return Err(AnchorError::new(
+                &shown,
+                format!("one `{MAIN_ACTIVITY}` (the activity that opens links)"),
+                format!("{found}"),
+            )
+            .into());
         }
         let at = text.find(MAIN_ACTIVITY).unwrap_or_default();
         let (Some(open), Some(close)) = (
             text[..at].rfind("<activity"),
             text[at..].find("</activity>").map(|i| at + i),
         ) else {
-            bail!("{shown}: `{MAIN_ACTIVITY}` is not inside an <activity> element; upstream may have changed this file");
+            return Err(AnchorError::new(
+                &shown,
+                format!("`{MAIN_ACTIVITY}` inside an <activity> element"),
+                "it outside any <activity>",
+            )
+            .into());
         };
         let activity = &text[open..close];
         let last = activity.rfind(INTENT_FILTER_CLOSE).and_then(|end| {
@@ -225,7 +236,12 @@ pub fn add_app_links(path: &Path, domains: &[String], path_patterns: &[String]) 
                 && filter.contains("android.intent.category.BROWSABLE")
         });
         let Some((filter_start, insert_at)) = scheme_filter else {
-            bail!("{shown}: expected the last intent filter of `.MainActivity` to be a URL-scheme filter (VIEW, BROWSABLE, android:scheme), to add the App Links filter after it; upstream may have changed this file");
+            return Err(AnchorError::new(
+                &shown,
+                "the last intent filter of `.MainActivity` to be a URL-scheme filter (VIEW, BROWSABLE, android:scheme), to add the App Links filter after it",
+                "another filter",
+            )
+            .into());
         };
         let nl = newline(text);
         let indent = line_indent(text, filter_start);
@@ -273,7 +289,12 @@ pub fn set_restriction_defaults(path: &Path, defaults: &[(&str, String)]) -> Res
         return Ok(false);
     }
     if !path.is_file() {
-        bail!("{shown}: expected the managed-configuration schema (app_restrictions.xml); upstream may have moved it");
+        return Err(AnchorError::new(
+            &shown,
+            "the managed-configuration schema (app_restrictions.xml)",
+            "no such file",
+        )
+        .into());
     }
     edit_file(path, |text| {
         let mut out = text.to_string();
@@ -281,7 +302,7 @@ pub fn set_restriction_defaults(path: &Path, defaults: &[(&str, String)]) -> Res
             let anchor = format!("android:key=\"{key}\"");
             let found = out.matches(&anchor).count();
             if found != 1 {
-                bail!("{shown}: expected one restriction with `{anchor}` but found {found}; upstream may have changed this file");
+                return Err(AnchorError::count(&shown, &anchor, 1, 1, found).into());
             }
             let at = out.find(&anchor).unwrap_or_default();
             let start = out[..at].rfind("<restriction").unwrap_or(at);
@@ -290,7 +311,12 @@ pub fn set_restriction_defaults(path: &Path, defaults: &[(&str, String)]) -> Res
                 .find(RESTRICTION_DEFAULT)
                 .map(|i| start + i + RESTRICTION_DEFAULT.len())
             else {
-                bail!("{shown}: expected `{RESTRICTION_DEFAULT}…\"` on the restriction `{key}`; upstream may have changed this file");
+                return Err(AnchorError::new(
+                    &shown,
+                    format!("`{RESTRICTION_DEFAULT}…\"` on the restriction `{key}`"),
+                    "none",
+                )
+                .into());
             };
             let value_end = value_start + out[value_start..].find('"').unwrap_or_default();
             out.replace_range(value_start..value_end, &android_attr_value(value));
@@ -340,7 +366,12 @@ fn move_package(app: &Path, root: &str, package: &str, required: bool) -> Result
     let from = app.join(root).join(package_dir(UPSTREAM_PACKAGE));
     if !from.is_dir() {
         if required {
-            bail!("{}: expected the app sources of package {UPSTREAM_PACKAGE}; upstream may have moved them", from.display());
+            return Err(AnchorError::new(
+                &from.display().to_string(),
+                format!("the app sources of package {UPSTREAM_PACKAGE}"),
+                "no such folder",
+            )
+            .into());
         }
         return Ok(Vec::new());
     }
@@ -382,7 +413,7 @@ fn rewrite_package_line(path: &Path, package: &str) -> Result<()> {
             t == anchor || t == format!("{anchor};")
         });
         let Some(i) = hit else {
-            bail!("{shown}: expected the line `{anchor}`; upstream may have changed this file");
+            return Err(AnchorError::new(&shown, format!("the line `{anchor}`"), "none").into());
         };
         let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         out[i] = lines[i].replacen(UPSTREAM_PACKAGE, package, 1);

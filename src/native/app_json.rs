@@ -2,9 +2,10 @@
 //! `expo.scheme`; it must be the brand's app scheme or links open nothing.
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use super::text_edit::{edit_file, replace_counted};
+use crate::error::AnchorError;
 use crate::fsutil;
 
 pub const APP_JSON: &str = "app.json";
@@ -32,7 +33,12 @@ pub fn set_expo_scheme(app: &Path, scheme: &str) -> Result<Option<PathBuf>> {
         )?;
         let parsed: serde_json::Value = serde_json::from_str(&out)?;
         if parsed.pointer("/expo/scheme").and_then(|v| v.as_str()) != Some(scheme) {
-            bail!("{shown}: the \"scheme\" edited is not expo.scheme; upstream may have changed this file");
+            return Err(AnchorError::new(
+                &shown,
+                format!("`\"scheme\": \"{current}\"` to be expo.scheme"),
+                "it belongs to another object",
+            )
+            .into());
         }
         Ok(out)
     })?;

@@ -8,6 +8,7 @@ use plist::{Dictionary, Value};
 use super::plist_edit::{self, PlistValue};
 use super::text_edit;
 use crate::brand::{Brand, Ios};
+use crate::error::AnchorError;
 
 pub const PBXPROJ: &str = "ios/Mattermost.xcodeproj/project.pbxproj";
 pub const MAIN_PLIST: &str = "ios/Mattermost/Info.plist";
@@ -109,7 +110,10 @@ fn replace_target_attribute_team(text: &str, team: &str) -> String {
 fn replace_team(text: &str, team: &str, shown: &str) -> Result<String> {
     let (out, count) = text_edit::set_line_values(text, "DEVELOPMENT_TEAM = ", ";", team);
     if count < 3 * CONFIGS_PER_TARGET {
-        bail!("{shown}: expected a DEVELOPMENT_TEAM line in each of the {} build configurations of the app targets, found {count}", 3 * CONFIGS_PER_TARGET);
+        let wanted = 3 * CONFIGS_PER_TARGET;
+        return Err(
+            AnchorError::count(shown, "DEVELOPMENT_TEAM = …;", wanted, usize::MAX, count).into(),
+        );
     }
     Ok(out)
 }

@@ -3,7 +3,9 @@
 //! silent no-op.
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
+
+use crate::error::AnchorError;
 
 use crate::fsutil;
 
@@ -19,14 +21,7 @@ pub fn replace_counted(
 ) -> Result<String> {
     let found = text.matches(anchor).count();
     if found < min || found > max {
-        let expected = if min == max {
-            format!("{min}")
-        } else {
-            format!("{min} to {max}")
-        };
-        bail!(
-            "{file}: expected {expected} occurrence(s) of `{anchor}` but found {found}; upstream may have changed this file, so mmbrand does not know how to brand it"
-        );
+        return Err(AnchorError::count(file, anchor, min, max, found).into());
     }
     Ok(text.replace(anchor, replacement))
 }

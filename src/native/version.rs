@@ -5,12 +5,13 @@
 //! Xcode project's `MARKETING_VERSION` / `CURRENT_PROJECT_VERSION` build settings.
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use super::plist_edit::{self, PlistValue};
 use super::text_edit::{edit_file, set_line_values};
 use super::{android, ios};
 use crate::brand::Version;
+use crate::error::AnchorError;
 
 pub const PACKAGE_JSON: &str = "package.json";
 pub const PACKAGE_LOCK: &str = "package-lock.json";
@@ -76,7 +77,12 @@ fn set_package_version(path: &Path, version: &str) -> Result<bool> {
         let parsed: serde_json::Value = serde_json::from_str(&out)
             .map_err(|e| anyhow::anyhow!("{shown}: not JSON after the version edit ({e})"))?;
         if parsed.get("version").and_then(|v| v.as_str()) != Some(version) {
-            bail!("{shown}: the top-level \"version\" line is not the package's version; upstream may have changed this file");
+            return Err(AnchorError::new(
+                &shown,
+                "the first `\"version\"` line to be the package's top-level version",
+                "it belongs to another object",
+            )
+            .into());
         }
         Ok(out)
     })?;
@@ -89,7 +95,7 @@ fn set_gradle(path: &Path, key: &str, value: &str) -> Result<bool> {
     edit_file(path, |text| {
         let (out, hits) = set_line_values(text, &format!("{key} "), "", value);
         if hits != 1 {
-            bail!("{shown}: expected exactly one `{key}` line but found {hits}; upstream may have changed this file");
+            return Err(AnchorError::count(&shown, &format!("{key} …"), 1, 1, hits).into());
         }
         Ok(out)
     })
@@ -101,7 +107,9 @@ fn set_build_setting(path: &Path, key: &str, value: &str, min: usize) -> Result<
     edit_file(path, |text| {
         let (out, hits) = set_line_values(text, &format!("{key} = "), ";", value);
         if hits < min {
-            bail!("{shown}: expected {key} in the build configurations but found none; upstream may have changed this file");
+            return Err(
+                AnchorError::count(&shown, &format!("{key} = …;"), min, usize::MAX, hits).into(),
+            );
         }
         Ok(out)
     })
@@ -149,10 +157,12 @@ fn replace_line_value(
         })
         .collect();
     if hits != 1 {
-        bail!(
-            "{shown}: expected a line starting with `{}`; upstream may have changed this file",
-            open.trim()
-        );
+        return Err(AnchorError::new(
+            shown,
+            format!("a line starting with `{}`", open.trim()),
+            "none",
+        )
+        .into());
     }
     Ok(out)
 }
