@@ -11,6 +11,7 @@ use crate::cli::{ApplyArgs, SourceArgs};
 use crate::drift::{self, Drift};
 use crate::emit;
 use crate::fsutil;
+use crate::layout;
 use crate::lock::{Lock, LOCK_FILE};
 use crate::native::{android, app_json, fastfile, ios, ios_strings, release_assets, version};
 use crate::overlay::{
@@ -104,11 +105,11 @@ pub fn build_with(
     let mut app_files = BTreeSet::new();
 
     let plan = merge_assets(brand, &app)?;
-    let dist = app.join("dist/assets");
-    remove_dir_if_exists(&app.join("dist"))?;
+    let dist = app.join(layout::DIST_ASSETS);
+    remove_dir_if_exists(&app.join(layout::DIST))?;
     let report = plan.write(&dist)?;
     warnings.extend(report.warnings);
-    let override_dir = app.join("assets/override");
+    let override_dir = app.join(layout::OVERRIDE);
     remove_dir_if_exists(&override_dir)?;
     resolved::write(&plan, brand.override_dir.as_deref(), &override_dir)?;
     for dir in [&dist, &override_dir] {
@@ -192,7 +193,7 @@ fn brand_overrides(brand: &Brand) -> Result<BTreeSet<PathBuf>> {
 /// The brand's override merged over upstream's assets/base, with the server settings, auth
 /// scheme and `[config]` injected into config.json (type-checked against base).
 fn merge_assets(brand: &Brand, app: &Path) -> Result<MergePlan> {
-    let base = app.join("assets/base");
+    let base = app.join(layout::BASE);
     let empty = tempfile::tempdir()?;
     let overrides = brand.override_dir.as_deref().unwrap_or(empty.path());
     let mut plan = MergePlan::new(&base, overrides, MergeOptions::default())?;
@@ -497,7 +498,7 @@ fn newly_edited(app: &Path, built: &Built, prev: &Previous) -> Vec<String> {
     built
         .app_files
         .iter()
-        .filter(|rel| !rel.starts_with("dist") && !rel.starts_with("assets/override"))
+        .filter(|rel| !layout::is_derived(rel))
         .filter(|rel| tree.get_path(rel).is_ok())
         .map(|rel| format!("app/{}", fsutil::rel_string(rel)))
         .filter(|key| !prev.lock.files.contains_key(key))
@@ -509,8 +510,7 @@ pub fn previous_edits(repo: &git2::Repository, prev: &Previous) -> Vec<drift::Ed
     prev.lock
         .files
         .keys()
-        .filter(|k| k.starts_with("app/") && !k.starts_with("app/dist/"))
-        .filter(|k| !k.starts_with("app/assets/override/"))
+        .filter(|k| layout::key_is_upstream_file(k))
         .map(|k| drift::Edited {
             path: k.clone(),
             branded: branded_bytes(repo, prev, k).map(|b| (b, true)),

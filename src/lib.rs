@@ -17,6 +17,7 @@ pub mod error;
 pub mod fsutil;
 pub mod git_net;
 pub mod init;
+pub mod layout;
 pub mod lock;
 pub mod native;
 pub mod overlay;

@@ -14,11 +14,9 @@ use crate::brand::Brand;
 use crate::cli::PlanArgs;
 use crate::drift::{self, Drift};
 use crate::fsutil;
+use crate::layout;
 use crate::reapply::Previous;
 use crate::report;
-
-/// Files derived wholesale from others; listed but not diffed, to keep the diff readable.
-const NOT_DIFFED: &[&str] = &["dist/"];
 
 /// Files larger than this are listed but not diffed (nor read into memory).
 const MAX_DIFFED_BYTES: u64 = 8 << 20;
@@ -202,7 +200,8 @@ fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Re
             Some(_) => "modified",
             None => "added",
         };
-        let diff = (!NOT_DIFFED.iter().any(|p| shown.starts_with(p)))
+        // Merged assets are listed but not diffed, to keep the diff readable.
+        let diff = (!layout::is_merged(rel))
             .then(|| diff_of(&repo, &shown, old_id, &path))
             .transpose()?
             .flatten();

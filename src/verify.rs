@@ -11,6 +11,7 @@ use crate::cli::VerifyArgs;
 use crate::content;
 use crate::emit::well_known;
 use crate::fsutil;
+use crate::layout;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
@@ -263,7 +264,7 @@ fn content_change(dir: &Path, lock: &Lock, rel: &str, bytes: &[u8]) -> Option<St
     };
     let expected = expected_content(dir, lock, rel, kind);
     // dist/ is merged from a file verify can read; other files have a digest in the lock.
-    let same = match (rel.starts_with("app/dist/"), &expected) {
+    let same = match (layout::key_is_merged(rel), &expected) {
         (true, Some(expected)) => *expected == found,
         (true, None) => false,
         (false, _) => lock.content.get(rel) == Some(&content::digest(&found)),
@@ -289,8 +290,12 @@ fn expected_content(
     kind: content::Kind,
 ) -> Option<serde_json::Value> {
     let app = dir.join("app");
-    if let Some(asset) = rel.strip_prefix("app/dist/assets/") {
-        let source = ["assets/override", "assets/base"]
+    let merged_from = rel
+        .strip_prefix("app/")
+        .and_then(|r| r.strip_prefix(layout::DIST_ASSETS))
+        .and_then(|r| r.strip_prefix('/'));
+    if let Some(asset) = merged_from {
+        let source = [layout::OVERRIDE, layout::BASE]
             .iter()
             .map(|d| app.join(d).join(asset))
             .find(|p| p.is_file())?;

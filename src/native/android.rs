@@ -634,7 +634,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("expected one restriction with `android:key=\"serverUrl\"` but found 0"),
+            err.contains("expected `android:key=\"serverUrl\"` once but found 0 occurrence(s)"),
             "{err}"
         );
         let err = defaults(&[("timeout", "30000")]).unwrap_err().to_string();
