@@ -9,11 +9,12 @@ use serde_json::json;
 use crate::brand::Brand;
 use crate::cli::{ApplyArgs, SourceArgs};
 use crate::drift::{self, Drift};
+use crate::edits;
 use crate::emit;
 use crate::fsutil;
 use crate::layout;
 use crate::lock::{Lock, LOCK_FILE};
-use crate::native::{android, app_json, fastfile, ios, ios_strings, release_assets, version};
+use crate::native::{android, ios, ios_strings, release_assets};
 use crate::overlay::{
     self, config_check, json_merge, resolved, MergeOptions, MergePlan, CONFIG_JSON,
 };
@@ -118,9 +119,15 @@ pub fn build_with(
         }
     }
 
-    app_files.extend(ios::apply(&app, brand)?);
-    app_files.extend(android::apply(&app, brand, gs_bytes)?);
-    app_files.extend(version::apply(&app, &brand.version)?);
+    let upstream_text = edits::reader(&app);
+    let ctx = edits::EditCtx {
+        brand,
+        google_services: gs_bytes,
+        deep_links: brand.inputs.deep_links.as_ref(),
+        upstream: &upstream_text,
+    };
+    app_files.extend(edits::run(&app, &ctx)?);
+    app_files.extend(android::move_sources(&app, &brand.android.package)?);
     let placements = release_assets::place(&dist, &app, &brand_overrides(brand)?)?;
     app_files.extend(
         placements
@@ -134,13 +141,7 @@ pub fn build_with(
         &brand.display_name,
         &pbxproj,
     )?);
-    app_files.extend(app_json::set_expo_scheme(&app, &brand.schemes.app)?);
-    if brand.android.package != android::UPSTREAM_PACKAGE {
-        app_files.extend(fastfile::guard_source_move(&app)?);
-    }
     app_files.extend(emit::fastlane::write(&app, brand)?);
-    app_files.extend(emit::well_known::apply_app(&app, brand)?);
-    app_files.extend(emit::emm::apply_app(&app, brand)?);
 
     let mut credentials = BTreeMap::from([(
         "android.google_services".to_string(),

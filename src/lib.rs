@@ -12,6 +12,7 @@ pub mod content;
 pub mod depth;
 pub mod doctor;
 pub mod drift;
+pub mod edits;
 pub mod emit;
 pub mod error;
 pub mod fsutil;

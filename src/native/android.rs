@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 use super::text_edit::{edit_file, line_indent, newline, replace_counted};
-use crate::brand::Brand;
+use super::xml_spans;
 use crate::content::Kind;
 use crate::error::AnchorError;
 use crate::fsutil;
@@ -28,303 +28,291 @@ const MANIFEST_APP_SCHEME: &str = "android:scheme=\"mattermost\"";
 const MANIFEST_AUTH_SCHEME: &str = "android:scheme=\"mmauthbeta\"";
 const APP_NAME_OPEN: &str = "<string name=\"app_name\">";
 /// The activity that receives links: `singleTask`, with the URL-scheme intent filters.
+const MAIN_ACTIVITY_NAME: &str = ".MainActivity";
 const MAIN_ACTIVITY: &str = "android:name=\".MainActivity\"";
 const INTENT_FILTER_CLOSE: &str = "</intent-filter>";
 /// app_restrictions.xml: every `<restriction>` carries a default, which EMM consoles pre-fill.
-const RESTRICTION_DEFAULT: &str = "android:defaultValue=\"";
+const RESTRICTION_DEFAULT: &str = "android:defaultValue";
 /// Folders whose sources import the app package (share/ exists in older versions only).
 const HELPERS_DIR: &str = "com/mattermost/helpers";
 const SHARE_DIR: &str = "com/mattermost/share";
 
-/// Applies the brand to every Android file; returns the files written, relative to `app`.
-pub fn apply(app: &Path, brand: &Brand, google_services: &[u8]) -> Result<Vec<PathBuf>> {
-    let package = &brand.android.package;
-    let mut changed = vec![
-        PathBuf::from(BUILD_GRADLE),
-        PathBuf::from(MANIFEST),
-        PathBuf::from(STRINGS),
-    ];
-    edit_gradle(&app.join(BUILD_GRADLE), package)?;
-    edit_manifest(&app.join(MANIFEST), &brand.schemes.app, &brand.schemes.auth)?;
-    set_manifest_package(&app.join(MANIFEST), package)?;
-    edit_app_name(&app.join(STRINGS), &brand.display_name)?;
-    edit_restriction_strings(app, &brand.display_name)?;
-    if app.join(PLAY_TITLE).is_file() {
-        // As the lane's `echo '<name>' > title.txt` writes it.
-        fsutil::write(&app.join(PLAY_TITLE), format!("{}\n", brand.display_name))?;
-        changed.push(PathBuf::from(PLAY_TITLE));
-    }
-    changed.extend(move_package(app, JAVA_ROOT, package, true)?);
+/// Moves the app sources to the brand's package and rewrites the importers, as upstream's
+/// `update_identifiers` lane does; returns the files moved or changed, relative to `app`.
+/// (A file-set step: its paths are not an upstream file's, so it is not a registry edit.)
+pub fn move_sources(app: &Path, package: &str) -> Result<Vec<PathBuf>> {
+    let mut changed = move_package(app, JAVA_ROOT, package, true)?;
     changed.extend(move_package(app, TEST_JAVA_ROOT, package, false)?);
     changed.extend(edit_importers(app, package)?);
-    fsutil::write(&app.join(GOOGLE_SERVICES), google_services)?;
-    changed.push(PathBuf::from(GOOGLE_SERVICES));
     Ok(changed)
 }
 
-pub fn edit_gradle(path: &Path, package: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let text = replace_counted(
-            text,
-            GRADLE_NAMESPACE,
-            &format!("namespace \"{package}\""),
-            1,
-            1,
-            &shown,
-        )?;
-        replace_counted(
-            &text,
-            GRADLE_APPLICATION_ID,
-            &format!("applicationId \"{package}\""),
-            1,
-            1,
-            &shown,
-        )
-    })?;
-    Ok(())
+/// build.gradle's `namespace` and `applicationId`.
+pub fn gradle_package(text: &str, shown: &str, package: &str) -> Result<String> {
+    let text = replace_counted(
+        text,
+        GRADLE_NAMESPACE,
+        &format!("namespace \"{package}\""),
+        1,
+        1,
+        shown,
+    )?;
+    replace_counted(
+        &text,
+        GRADLE_APPLICATION_ID,
+        &format!("applicationId \"{package}\""),
+        1,
+        1,
+        shown,
+    )
 }
 
-pub fn edit_manifest(path: &Path, app_scheme: &str, auth_scheme: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let text = replace_counted(
-            text,
-            MANIFEST_APP_SCHEME,
-            &format!("android:scheme=\"{app_scheme}\""),
-            1,
-            usize::MAX,
-            &shown,
-        )?;
-        replace_counted(
-            &text,
-            MANIFEST_AUTH_SCHEME,
-            &format!("android:scheme=\"{auth_scheme}\""),
-            1,
-            usize::MAX,
-            &shown,
-        )
-    })?;
-    Ok(())
+/// The manifest's URL schemes (the app's and the login callback's).
+pub fn manifest_schemes(
+    text: &str,
+    shown: &str,
+    app_scheme: &str,
+    auth_scheme: &str,
+) -> Result<String> {
+    let text = replace_counted(
+        text,
+        MANIFEST_APP_SCHEME,
+        &format!("android:scheme=\"{app_scheme}\""),
+        1,
+        usize::MAX,
+        shown,
+    )?;
+    replace_counted(
+        &text,
+        MANIFEST_AUTH_SCHEME,
+        &format!("android:scheme=\"{auth_scheme}\""),
+        1,
+        usize::MAX,
+        shown,
+    )
 }
 
 /// `package="<id>"` on `<manifest>`, which upstream's `update_identifiers` lane adds through
 /// android_change_package_identifier on every build (AGP 8 ignores it, with a warning, in
 /// favour of build.gradle's namespace). Writing it here keeps the lane from changing the file.
-pub fn set_manifest_package(path: &Path, package: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let Some(start) = text.find("<manifest") else {
-            return Err(AnchorError::new(&shown, "a <manifest> element", "none").into());
-        };
-        let Some(len) = text[start..].find('>') else {
-            bail!("{shown}: the <manifest> tag is not closed");
-        };
-        let tag = &text[start..start + len];
-        let new_tag = match tag.find(" package=\"") {
-            Some(i) => {
-                let value_start = i + " package=\"".len();
-                let value_len = tag[value_start..].find('"').unwrap_or(0);
-                format!(
-                    "{}{package}{}",
-                    &tag[..value_start],
-                    &tag[value_start + value_len..]
-                )
-            }
-            None => format!("{tag} package=\"{package}\""),
-        };
-        Ok(format!(
-            "{}{new_tag}{}",
-            &text[..start],
-            &text[start + len..]
-        ))
-    })?;
-    Ok(())
+/// The element is found by XML events, so comments and `>` in attribute values don't matter.
+pub fn manifest_package(text: &str, shown: &str, package: &str) -> Result<String> {
+    let root = xml_spans::parse(text, shown)?;
+    if root.name != "manifest" {
+        return Err(AnchorError::new(
+            shown,
+            "a <manifest> root element",
+            format!("<{}>", root.name),
+        )
+        .into());
+    }
+    let value = quick_xml::escape::escape(package);
+    if let Some(attr) = root
+        .attributes(text)
+        .into_iter()
+        .find(|a| a.name == "package")
+    {
+        return Ok(splice(text, attr.span, &value));
+    }
+    // Before the tag's `>` (or `/>`), after whatever whitespace upstream left there.
+    let mut at = root.tag.end - 1;
+    if text[..at].ends_with('/') {
+        at -= 1;
+    }
+    Ok(splice(text, at..at, &format!(" package=\"{value}\"")))
+}
+
+fn splice(text: &str, range: std::ops::Range<usize>, with: &str) -> String {
+    format!("{}{with}{}", &text[..range.start], &text[range.end..])
 }
 
 /// Replaces the text of `<string name="app_name">`, escaped for XML and for Android's
 /// resource compiler (which rejects bare apostrophes and quotes).
-pub fn edit_app_name(path: &Path, name: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let Some(start) = text.find(APP_NAME_OPEN).map(|i| i + APP_NAME_OPEN.len()) else {
-            return Err(AnchorError::new(&shown, format!("`{APP_NAME_OPEN}`"), "none").into());
+pub fn app_name(text: &str, shown: &str, name: &str) -> Result<String> {
+    let root = xml_spans::parse(text, shown)?;
+    let found: Vec<_> = root
+        .walk()
+        .into_iter()
+        .filter(|e| e.name == "string" && e.attribute(text, "name") == Some("app_name"))
+        .collect();
+    let [element] = found[..] else {
+        let found = if found.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{}", found.len())
         };
-        let Some(len) = text[start..].find("</string>") else {
-            bail!("{shown}: `{APP_NAME_OPEN}` is not closed");
-        };
-        Ok(format!(
-            "{}{}{}",
-            &text[..start],
-            android_string(name),
-            &text[start + len..]
-        ))
-    })?;
-    Ok(())
+        return Err(AnchorError::new(shown, format!("`{APP_NAME_OPEN}`"), found).into());
+    };
+    let inner = element.tag.end..element.outer.end.saturating_sub("</string>".len());
+    if element.tag == element.outer || !text[inner.end..element.outer.end].starts_with("</") {
+        return Err(AnchorError::new(
+            shown,
+            format!("`{APP_NAME_OPEN}…</string>`"),
+            "an empty element",
+        )
+        .into());
+    }
+    Ok(splice(text, inner, &android_string(name)))
 }
 
 /// The managed-configuration titles and descriptions an EMM console shows (the strings that
-/// app_restrictions.xml references) name the brand instead of "Mattermost".
-fn edit_restriction_strings(app: &Path, name: &str) -> Result<()> {
-    let Ok(restrictions) = fsutil::read_to_string(&app.join(APP_RESTRICTIONS)) else {
-        return Ok(());
-    };
+/// app_restrictions.xml, given as `restrictions`, references) name the brand instead of
+/// "Mattermost".
+pub fn restriction_strings(text: &str, restrictions: &str, name: &str) -> String {
     let referenced: Vec<&str> = restrictions
         .split("@string/")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
         .collect();
     let replacement = android_string(name);
-    edit_file(&app.join(STRINGS), |text| {
-        Ok(text
-            .split_inclusive('\n')
-            .map(|line| {
-                let is_referenced = referenced.iter().any(|r| {
-                    line.trim_start()
-                        .starts_with(&format!("<string name=\"{r}\">"))
-                });
-                if is_referenced {
-                    line.replace("Mattermost", &replacement)
-                } else {
-                    line.to_string()
-                }
-            })
-            .collect())
-    })?;
-    Ok(())
+    text.split_inclusive('\n')
+        .map(|line| {
+            let is_referenced = referenced.iter().any(|r| {
+                line.trim_start()
+                    .starts_with(&format!("<string name=\"{r}\">"))
+            });
+            if is_referenced {
+                line.replace("Mattermost", &replacement)
+            } else {
+                line.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Android App Links: one `<intent-filter android:autoVerify="true">` on `.MainActivity`,
 /// inserted after its last intent filter (the URL-scheme filters), with an https `<data>` per
 /// domain and path pattern. Anchored: exactly one `.MainActivity`, whose last filter is a
-/// VIEW/BROWSABLE scheme filter. Only these lines are added; upstream's `update_identifiers`
-/// re-serialises the manifest through Nokogiri, which keeps them (compared by content).
-pub fn add_app_links(path: &Path, domains: &[String], path_patterns: &[String]) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let found = text.matches(MAIN_ACTIVITY).count();
-        if found != 1 {
-            return Err(AnchorError::new(
-                &shown,
-                format!("one `{MAIN_ACTIVITY}` (the activity that opens links)"),
-                format!("{found}"),
-            )
-            .into());
-        }
-        let at = text.find(MAIN_ACTIVITY).unwrap_or_default();
-        let (Some(open), Some(close)) = (
-            text[..at].rfind("<activity"),
-            text[at..].find("</activity>").map(|i| at + i),
-        ) else {
-            return Err(AnchorError::new(
-                &shown,
-                format!("`{MAIN_ACTIVITY}` inside an <activity> element"),
-                "it outside any <activity>",
-            )
-            .into());
-        };
-        let activity = &text[open..close];
-        let last = activity.rfind(INTENT_FILTER_CLOSE).and_then(|end| {
-            activity[..end]
-                .rfind("<intent-filter")
-                .map(|start| (open + start, open + end + INTENT_FILTER_CLOSE.len()))
+/// VIEW/BROWSABLE scheme filter, found by XML events. Only these lines are added; upstream's
+/// `update_identifiers` re-serialises the manifest through Nokogiri, which keeps them
+/// (compared by content).
+pub fn app_links(
+    text: &str,
+    shown: &str,
+    domains: &[String],
+    path_patterns: &[String],
+) -> Result<String> {
+    let root = xml_spans::parse(text, shown)?;
+    let activities: Vec<_> = root
+        .walk()
+        .into_iter()
+        .filter(|e| {
+            e.name == "activity" && e.attribute(text, "android:name") == Some(MAIN_ACTIVITY_NAME)
+        })
+        .collect();
+    let [activity] = activities[..] else {
+        return Err(AnchorError::new(
+            shown,
+            format!("one `<activity {MAIN_ACTIVITY}>` (the activity that opens links)"),
+            format!("{}", activities.len()),
+        )
+        .into());
+    };
+    let has = |f: &xml_spans::Element, child: &str, attr: &str, value: Option<&str>| {
+        f.children.iter().any(|c| {
+            c.name == child
+                && c.attribute(text, attr)
+                    .is_some_and(|v| value.is_none_or(|want| v == want))
+        })
+    };
+    let scheme_filter = activity
+        .children
+        .iter()
+        .rfind(|c| c.name == "intent-filter")
+        .filter(|f| {
+            has(f, "data", "android:scheme", None)
+                && has(
+                    f,
+                    "action",
+                    "android:name",
+                    Some("android.intent.action.VIEW"),
+                )
+                && has(
+                    f,
+                    "category",
+                    "android:name",
+                    Some("android.intent.category.BROWSABLE"),
+                )
         });
-        let scheme_filter = last.filter(|(start, end)| {
-            let filter = &text[*start..*end];
-            filter.contains("android:scheme=")
-                && filter.contains("android.intent.action.VIEW")
-                && filter.contains("android.intent.category.BROWSABLE")
-        });
-        let Some((filter_start, insert_at)) = scheme_filter else {
-            return Err(AnchorError::new(
-                &shown,
-                "the last intent filter of `.MainActivity` to be a URL-scheme filter (VIEW, BROWSABLE, android:scheme), to add the App Links filter after it",
-                "another filter",
-            )
-            .into());
-        };
-        let nl = newline(text);
-        let indent = line_indent(text, filter_start);
-        let child = text[filter_start..]
-            .split_once('\n')
-            .map(|(_, rest)| {
-                let line = rest.lines().next().unwrap_or_default();
-                line[..line.len() - line.trim_start().len()].to_string()
-            })
-            .filter(|c| c.len() > indent.len())
-            .unwrap_or_else(|| format!("{indent}  "));
-        let mut filter = format!("{nl}{indent}<intent-filter android:autoVerify=\"true\">");
-        for line in [
-            "<action android:name=\"android.intent.action.VIEW\" />",
-            "<category android:name=\"android.intent.category.DEFAULT\" />",
-            "<category android:name=\"android.intent.category.BROWSABLE\" />",
-        ] {
-            filter.push_str(&format!("{nl}{child}{line}"));
+    let Some(filter_el) = scheme_filter else {
+        return Err(AnchorError::new(
+            shown,
+            "the last intent filter of `.MainActivity` to be a URL-scheme filter (VIEW, BROWSABLE, android:scheme), to add the App Links filter after it",
+            "another filter",
+        )
+        .into());
+    };
+    let (filter_start, insert_at) = (filter_el.outer.start, filter_el.outer.end);
+    let nl = newline(text);
+    let indent = line_indent(text, filter_start);
+    let child = filter_el
+        .children
+        .first()
+        .map(|c| line_indent(text, c.outer.start).to_string())
+        .filter(|c| c.len() > indent.len())
+        .unwrap_or_else(|| format!("{indent}  "));
+    let mut filter = format!("{nl}{indent}<intent-filter android:autoVerify=\"true\">");
+    for line in [
+        "<action android:name=\"android.intent.action.VIEW\" />",
+        "<category android:name=\"android.intent.category.DEFAULT\" />",
+        "<category android:name=\"android.intent.category.BROWSABLE\" />",
+    ] {
+        filter.push_str(&format!("{nl}{child}{line}"));
+    }
+    for domain in domains {
+        for pattern in path_patterns {
+            filter.push_str(&format!(
+                "{nl}{child}<data android:scheme=\"https\" android:host=\"{}\" android:pathPattern=\"{}\" />",
+                quick_xml::escape::escape(domain.as_str()),
+                quick_xml::escape::escape(pattern.as_str())
+            ));
         }
-        for domain in domains {
-            for pattern in path_patterns {
-                filter.push_str(&format!(
-                    "{nl}{child}<data android:scheme=\"https\" android:host=\"{}\" android:pathPattern=\"{}\" />",
-                    quick_xml::escape::escape(domain.as_str()),
-                    quick_xml::escape::escape(pattern.as_str())
-                ));
-            }
-        }
-        filter.push_str(&format!("{nl}{indent}{INTENT_FILTER_CLOSE}"));
-        let out = format!("{}{filter}{}", &text[..insert_at], &text[insert_at..]);
-        crate::content::parse(Kind::Xml, out.as_bytes(), &shown)
-            .context("after adding the App Links intent filter")?;
-        Ok(out)
-    })?;
-    Ok(())
+    }
+    filter.push_str(&format!("{nl}{indent}{INTENT_FILTER_CLOSE}"));
+    let out = splice(text, insert_at..insert_at, &filter);
+    crate::content::parse(Kind::Xml, out.as_bytes(), shown)
+        .context("after adding the App Links intent filter")?;
+    Ok(out)
 }
 
 /// Sets `android:defaultValue` of the `<restriction>` with each `android:key` in
 /// app_restrictions.xml (what EMM consoles pre-fill for the app's managed configuration).
-/// Anchored: each key must occur exactly once and have a default already. Returns whether
-/// the file changed.
-pub fn set_restriction_defaults(path: &Path, defaults: &[(&str, String)]) -> Result<bool> {
-    let shown = path.display().to_string();
-    if defaults.is_empty() {
-        return Ok(false);
+/// Anchored: each key must occur exactly once and have a default already.
+pub fn restriction_defaults(
+    text: &str,
+    shown: &str,
+    defaults: &[(&str, String)],
+) -> Result<String> {
+    let mut out = text.to_string();
+    for (key, value) in defaults {
+        let root = xml_spans::parse(&out, shown)?;
+        let anchor = format!("android:key=\"{key}\"");
+        let found: Vec<_> = root
+            .walk()
+            .into_iter()
+            .filter(|e| e.name == "restriction" && e.attribute(&out, "android:key") == Some(key))
+            .collect();
+        let [restriction] = found[..] else {
+            return Err(AnchorError::count(shown, &anchor, 1, 1, found.len()).into());
+        };
+        let Some(default) = restriction
+            .attributes(&out)
+            .into_iter()
+            .find(|a| a.name == RESTRICTION_DEFAULT)
+        else {
+            return Err(AnchorError::new(
+                shown,
+                format!("`{RESTRICTION_DEFAULT}=\"…\"` on the restriction `{key}`"),
+                "none",
+            )
+            .into());
+        };
+        let span = default.span;
+        out = splice(&out, span, &android_attr_value(value));
     }
-    if !path.is_file() {
-        return Err(AnchorError::new(
-            &shown,
-            "the managed-configuration schema (app_restrictions.xml)",
-            "no such file",
-        )
-        .into());
-    }
-    edit_file(path, |text| {
-        let mut out = text.to_string();
-        for (key, value) in defaults {
-            let anchor = format!("android:key=\"{key}\"");
-            let found = out.matches(&anchor).count();
-            if found != 1 {
-                return Err(AnchorError::count(&shown, &anchor, 1, 1, found).into());
-            }
-            let at = out.find(&anchor).unwrap_or_default();
-            let start = out[..at].rfind("<restriction").unwrap_or(at);
-            let end = at + out[at..].find('>').unwrap_or(out.len() - at);
-            let Some(value_start) = out[start..end]
-                .find(RESTRICTION_DEFAULT)
-                .map(|i| start + i + RESTRICTION_DEFAULT.len())
-            else {
-                return Err(AnchorError::new(
-                    &shown,
-                    format!("`{RESTRICTION_DEFAULT}…\"` on the restriction `{key}`"),
-                    "none",
-                )
-                .into());
-            };
-            let value_end = value_start + out[value_start..].find('"').unwrap_or_default();
-            out.replace_range(value_start..value_end, &android_attr_value(value));
-        }
-        crate::content::parse(Kind::Xml, out.as_bytes(), &shown)
-            .context("after setting the restriction defaults")?;
-        Ok(out)
-    })
+    crate::content::parse(Kind::Xml, out.as_bytes(), shown)
+        .context("after setting the restriction defaults")?;
+    Ok(out)
 }
 
 /// A string for an attribute of an Android XML resource: aapt2 runs attribute values through
@@ -553,18 +541,50 @@ mod tests {
 </manifest>
 "#;
 
-    fn edited(text: &str, edit: impl FnOnce(&Path) -> Result<()>) -> Result<String> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("AndroidManifest.xml");
-        std::fs::write(&path, text).unwrap();
-        edit(&path)?;
-        Ok(std::fs::read_to_string(&path).unwrap())
+    /// A `>` inside an attribute value ends no tag: `package` lands on `<manifest>` itself.
+    #[test]
+    fn manifest_package_with_a_gt_inside_an_attribute_value() {
+        let text = "<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\" xmlns:tools=\"t\" tools:note=\"a > b\">\n  <application/>\n</manifest>\n";
+        let out = manifest_package(text, "AndroidManifest.xml", "com.acme.chat").unwrap();
+        assert_eq!(
+            out,
+            text.replace("\"a > b\">", "\"a > b\" package=\"com.acme.chat\">")
+        );
+        let again = manifest_package(&out, "AndroidManifest.xml", "com.other").unwrap();
+        assert_eq!(again, out.replace("com.acme.chat", "com.other"));
+    }
+
+    /// `<manifest` inside a comment is not the element: the comment stays as it was.
+    #[test]
+    fn manifest_package_with_manifest_inside_a_comment() {
+        let text = "<?xml version=\"1.0\"?>\n<!-- <manifest package=\"old\"> was here -->\n<manifest xmlns:android=\"x\">\n  <application/>\n</manifest>\n";
+        let out = manifest_package(text, "AndroidManifest.xml", "com.acme.chat").unwrap();
+        assert_eq!(
+            out,
+            text.replace(
+                "<manifest xmlns:android=\"x\">",
+                "<manifest xmlns:android=\"x\" package=\"com.acme.chat\">"
+            )
+        );
+        let links = super::app_links(
+            &MANIFEST_TEXT.replace(
+                "<application>",
+                "<!-- <activity android:name=\".MainActivity\"> --><application>",
+            ),
+            "AndroidManifest.xml",
+            &["chat.acme.example".into()],
+            &["/.*/pl/.*".into()],
+        );
+        assert!(links.is_ok(), "{links:?}");
     }
 
     fn app_links(text: &str) -> Result<String> {
-        edited(text, |p| {
-            add_app_links(p, &["chat.acme.example".into()], &["/.*/pl/.*".into()])
-        })
+        super::app_links(
+            text,
+            "AndroidManifest.xml",
+            &["chat.acme.example".into()],
+            &["/.*/pl/.*".into()],
+        )
     }
 
     #[test]
@@ -590,7 +610,7 @@ mod tests {
         let renamed = MANIFEST_TEXT.replace(".MainActivity", ".LinkActivity");
         let err = app_links(&renamed).unwrap_err().to_string();
         assert!(
-            err.contains("expected one `android:name=\".MainActivity\"`"),
+            err.contains("expected one `<activity android:name=\".MainActivity\">`"),
             "{err}"
         );
         let no_scheme = MANIFEST_TEXT.replace("<data android:scheme=\"acmechat\" />", "");
@@ -611,9 +631,7 @@ mod tests {
 
     fn defaults(pairs: &[(&str, &str)]) -> Result<String> {
         let pairs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        edited(RESTRICTIONS_TEXT, |p| {
-            set_restriction_defaults(p, &pairs).map(|_| ())
-        })
+        restriction_defaults(RESTRICTIONS_TEXT, "app_restrictions.xml", &pairs)
     }
 
     #[test]
