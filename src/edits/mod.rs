@@ -213,3 +213,6 @@ pub fn run(app: &Path, ctx: &EditCtx) -> Result<BTreeSet<PathBuf>> {
 pub fn reader(app: &Path) -> impl Fn(&str) -> Option<String> + '_ {
     move |rel| std::fs::read_to_string(app.join(rel)).ok()
 }
+
+#[cfg(test)]
+mod tests;
