@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::cli::VerifyArgs;
 use crate::content;
+use crate::edits;
 use crate::emit::well_known;
 use crate::fsutil;
 use crate::layout;
@@ -249,6 +250,26 @@ fn check_hashes(dir: &Path, lock: &Lock, checks: &mut Checks) {
         format!("{} since apply: {}", changed.len(), changed.join("; "))
     };
     checks.add("files unchanged since apply", changed.is_empty(), detail);
+    check_locked_edits(lock, checks);
+}
+
+/// The lock guards every upstream file apply always edits (the registry's list): a file
+/// missing from it would escape this check, re-apply's protection and the drift report.
+fn check_locked_edits(lock: &Lock, checks: &mut Checks) {
+    let unlisted: Vec<&str> = edits::always_edited_paths()
+        .into_iter()
+        .filter(|p| !lock.files.contains_key(&format!("{}/{p}", layout::APP)))
+        .collect();
+    let detail = if unlisted.is_empty() {
+        "every upstream file apply edits is listed".to_string()
+    } else {
+        format!("not listed: {}", unlisted.join(", "))
+    };
+    checks.add(
+        "lock lists the edited upstream files",
+        unlisted.is_empty(),
+        detail,
+    );
 }
 
 /// None when a structured file holds the content apply wrote in other bytes; otherwise what

@@ -3,7 +3,7 @@
 //! Firebase client config. The anchored text functions are in `native::android`.
 use anyhow::{Context, Result};
 
-use super::{always, Doc, Edit, EditCtx, Presence};
+use super::{Doc, Edit, EditCtx, Presence, When};
 use crate::native::android::{
     self as native, APP_RESTRICTIONS, BUILD_GRADLE, GOOGLE_SERVICES, MANIFEST, PLAY_TITLE, STRINGS,
 };
@@ -13,7 +13,7 @@ pub fn edits() -> Vec<Edit> {
         path,
         name,
         presence: Presence::Required,
-        applies: always,
+        when: When::Always,
         edit,
     };
     vec![
@@ -24,7 +24,7 @@ pub fn edits() -> Vec<Edit> {
             path: MANIFEST,
             name: "App Links filter",
             presence: Presence::Required,
-            applies: |ctx| ctx.deep_links.is_some(),
+            when: When::DeepLinks,
             edit: app_links,
         },
         edit(STRINGS, "app name", app_name),
@@ -33,21 +33,21 @@ pub fn edits() -> Vec<Edit> {
             path: PLAY_TITLE,
             name: "Play listing title",
             presence: Presence::IfPresent,
-            applies: always,
+            when: When::Always,
             edit: play_title,
         },
         Edit {
             path: GOOGLE_SERVICES,
             name: "Firebase client config",
             presence: Presence::Replaced,
-            applies: always,
+            when: When::Always,
             edit: google_services,
         },
         Edit {
             path: APP_RESTRICTIONS,
             name: "managed-configuration defaults",
             presence: Presence::Required,
-            applies: |ctx| !restriction_defaults_of(ctx).is_empty(),
+            when: When::EmmDefaults,
             edit: restriction_defaults,
         },
     ]
@@ -105,7 +105,7 @@ fn google_services(_: &str, doc: &Doc, ctx: &EditCtx) -> Result<String> {
     })
 }
 
-fn restriction_defaults_of(ctx: &EditCtx) -> Vec<(&'static str, String)> {
+pub(super) fn restriction_defaults_of(ctx: &EditCtx) -> Vec<(&'static str, String)> {
     crate::emit::emm::values(ctx.brand)
         .into_iter()
         .filter(|(k, _)| k.android)

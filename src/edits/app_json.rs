@@ -2,7 +2,7 @@
 //! `expo.scheme`; it must be the brand's app scheme or links open nothing.
 use anyhow::Result;
 
-use super::{always, Doc, Edit, EditCtx, Presence};
+use super::{Doc, Edit, EditCtx, Presence, When};
 use crate::error::AnchorError;
 use crate::native::text_edit::replace_counted;
 
@@ -13,7 +13,7 @@ pub fn edits() -> Vec<Edit> {
         path: APP_JSON,
         name: "expo.scheme",
         presence: Presence::IfPresent,
-        applies: always,
+        when: When::Always,
         edit: expo_scheme,
     }]
 }

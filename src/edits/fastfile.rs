@@ -6,8 +6,7 @@
 //! when nothing is left to move; the package-line rewrites after it are already no-ops.
 use anyhow::Result;
 
-use super::{Doc, Edit, EditCtx, Presence};
-use crate::native::android::UPSTREAM_PACKAGE;
+use super::{Doc, Edit, EditCtx, Presence, When};
 use crate::native::text_edit::replace_counted;
 
 pub const FASTFILE: &str = "fastlane/Fastfile";
@@ -22,7 +21,7 @@ pub fn edits() -> Vec<Edit> {
         // A plain directory source may have no Fastfile: nothing to guard.
         presence: Presence::IfPresent,
         // Only a package move leaves the lane's `mv` nothing to move.
-        applies: |ctx| ctx.brand.android.package != UPSTREAM_PACKAGE,
+        when: When::PackageMoved,
         edit: guard_source_move,
     }]
 }

@@ -3,7 +3,7 @@
 //! (anchored line edits).
 use anyhow::Result;
 
-use super::{always, Doc, Edit, EditCtx, Presence};
+use super::{Doc, Edit, EditCtx, Presence, When};
 use crate::error::AnchorError;
 use crate::native::ios::{
     ASSOCIATED_DOMAINS, MAIN_ENTITLEMENTS, MAIN_PLIST, NOTIFICATION_ENTITLEMENTS,
@@ -30,7 +30,7 @@ pub fn edits() -> Vec<Edit> {
         path,
         name,
         presence: Presence::Required,
-        applies: always,
+        when: When::Always,
         edit,
     };
     vec![
@@ -49,7 +49,7 @@ pub fn edits() -> Vec<Edit> {
             path: MAIN_ENTITLEMENTS,
             name: "associated domains",
             presence: Presence::Required,
-            applies: |ctx| ctx.deep_links.is_some(),
+            when: When::DeepLinks,
             edit: associated_domains,
         },
     ]

@@ -72,12 +72,39 @@ pub struct Edit {
     pub name: &'static str,
     pub presence: Presence,
     /// Whether the brand asks for this edit at all (a version only when one is given).
-    pub applies: fn(&EditCtx) -> bool,
+    pub when: When,
     pub edit: EditFn,
 }
 
-pub fn always(_: &EditCtx) -> bool {
-    true
+/// When an edit applies: declared as data, so verify can tell the edits every output has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Always,
+    /// The brand has `[deep_links]`.
+    DeepLinks,
+    /// An app version is given (brand file or --app-version).
+    AppVersion,
+    /// A build number is given.
+    BuildNumber,
+    /// Some managed-configuration key has an Android default.
+    EmmDefaults,
+    /// The Android package differs from upstream's, so the sources move.
+    PackageMoved,
+}
+
+impl When {
+    pub fn holds(self, ctx: &EditCtx) -> bool {
+        match self {
+            When::Always => true,
+            When::DeepLinks => ctx.deep_links.is_some(),
+            When::AppVersion => ctx.brand.version.version.is_some(),
+            When::BuildNumber => ctx.brand.version.build_number.is_some(),
+            When::EmmDefaults => !android::restriction_defaults_of(ctx).is_empty(),
+            When::PackageMoved => {
+                ctx.brand.android.package != crate::native::android::UPSTREAM_PACKAGE
+            }
+        }
+    }
 }
 
 static REGISTRY: LazyLock<Vec<Edit>> = LazyLock::new(|| {
@@ -103,6 +130,16 @@ pub fn edited_paths() -> BTreeSet<&'static str> {
     registry().iter().map(|e| e.path).collect()
 }
 
+/// The upstream files every output's lock must list: those with an edit that always
+/// applies to a file that must be there (or is written whole).
+pub fn always_edited_paths() -> BTreeSet<&'static str> {
+    registry()
+        .iter()
+        .filter(|e| e.when == When::Always && e.presence != Presence::IfPresent)
+        .map(|e| e.path)
+        .collect()
+}
+
 /// One file's text through the pipeline.
 struct Working {
     before: Option<String>,
@@ -119,7 +156,7 @@ pub fn run_in_memory(
     ctx: &EditCtx,
 ) -> Result<BTreeMap<&'static str, Output>> {
     let mut files: BTreeMap<&'static str, Working> = BTreeMap::new();
-    for edit in registry().iter().filter(|e| (e.applies)(ctx)) {
+    for edit in registry().iter().filter(|e| e.when.holds(ctx)) {
         if !files.contains_key(edit.path) {
             let before = read(edit.path)?;
             if before.is_none() && edit.presence == Presence::IfPresent {

@@ -111,7 +111,10 @@ fn every_edit_changes_its_file_on_the_example() {
     };
     for edit in registry() {
         let what = format!("{} ({})", edit.path, edit.name);
-        assert!((edit.applies)(&ctx), "{what}: not exercised by the example");
+        assert!(
+            edit.when.holds(&ctx),
+            "{what}: not exercised by the example"
+        );
         let before = match std::fs::read_to_string(up.join(edit.path)) {
             Ok(text) => text,
             Err(_) if edit.presence == Presence::Replaced => String::new(),

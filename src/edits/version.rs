@@ -5,7 +5,7 @@
 //! Xcode project's `MARKETING_VERSION` / `CURRENT_PROJECT_VERSION` build settings.
 use anyhow::Result;
 
-use super::{Doc, Edit, EditCtx, Presence};
+use super::{Doc, Edit, EditCtx, Presence, When};
 use crate::error::AnchorError;
 use crate::native::plist_edit::{self, PlistValue};
 use crate::native::text_edit::set_line_values;
@@ -14,27 +14,19 @@ use crate::native::{android, ios};
 pub const PACKAGE_JSON: &str = "package.json";
 pub const PACKAGE_LOCK: &str = "package-lock.json";
 
-fn has_version(ctx: &EditCtx) -> bool {
-    ctx.brand.version.version.is_some()
-}
-
-fn has_build_number(ctx: &EditCtx) -> bool {
-    ctx.brand.version.build_number.is_some()
-}
-
 pub fn edits() -> Vec<Edit> {
     let version = |path, presence, edit| Edit {
         path,
         name: "app version",
         presence,
-        applies: has_version,
+        when: When::AppVersion,
         edit,
     };
     let build = |path, edit| Edit {
         path,
         name: "build number",
         presence: Presence::Required,
-        applies: has_build_number,
+        when: When::BuildNumber,
         edit,
     };
     let mut edits = vec![
