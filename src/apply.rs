@@ -126,21 +126,13 @@ pub fn build_with(
         deep_links: brand.inputs.deep_links.as_ref(),
         upstream: &upstream_text,
     };
-    app_files.extend(edits::run(&app, &ctx)?);
-    app_files.extend(android::move_sources(&app, &brand.android.package)?);
-    let placements = release_assets::place(&dist, &app, &brand_overrides(brand)?)?;
-    app_files.extend(
-        placements
-            .iter()
-            .filter_map(|p| p.to.as_ref().map(PathBuf::from)),
-    );
+    let mut rec = edits::record::Recorder::new(&app);
+    edits::run(&mut rec, &ctx)?;
+    android::move_sources(&mut rec, &brand.android.package)?;
+    let placements = release_assets::place(&dist, &mut rec, &brand_overrides(brand)?)?;
     let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
-    app_files.extend(ios_strings::write(
-        &app,
-        &dist.join("i18n"),
-        &brand.display_name,
-        &pbxproj,
-    )?);
+    ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;
+    app_files.extend(rec.into_files());
     app_files.extend(emit::fastlane::write(&app, brand)?);
 
     let mut credentials = BTreeMap::from([(

@@ -25,6 +25,7 @@ pub mod android;
 pub mod app_json;
 pub mod fastfile;
 pub mod ios;
+pub mod record;
 pub mod version;
 
 /// What an edit may read besides the file's text: the brand and the inputs loaded for it.
@@ -223,9 +224,10 @@ pub struct Output {
     pub changed: bool,
 }
 
-/// Runs the registry over the checkout at `app`: reads, edits, parses back, writes changed
-/// files, and returns every file it edited (app-relative), for the lock.
-pub fn run(app: &Path, ctx: &EditCtx) -> Result<BTreeSet<PathBuf>> {
+/// Runs the registry over the checkout: reads, edits, parses back, writes changed files, and
+/// records every file it edited (app-relative), for the lock.
+pub fn run(rec: &mut record::Recorder, ctx: &EditCtx) -> Result<()> {
+    let app = rec.app();
     let read = |rel: &str| -> Result<Option<String>> {
         let path = app.join(rel);
         if !path.is_file() {
@@ -235,14 +237,13 @@ pub fn run(app: &Path, ctx: &EditCtx) -> Result<BTreeSet<PathBuf>> {
     };
     let shown = |rel: &str| app.join(rel).display().to_string();
     let outputs = run_in_memory(&read, &shown, ctx)?;
-    let mut recorded = BTreeSet::new();
     for (rel, output) in outputs {
         if output.changed {
             fsutil::write(&app.join(rel), &output.text)?;
         }
-        recorded.insert(PathBuf::from(rel));
+        rec.wrote(PathBuf::from(rel));
     }
-    Ok(recorded)
+    Ok(())
 }
 
 /// Reads an upstream file of the checkout at `app` as it is before the edits (for

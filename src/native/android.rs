@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use super::text_edit::{edit_file, line_indent, newline, replace_counted};
+use super::text_edit::{line_indent, newline, replace_counted};
 use super::xml_spans;
 use crate::content::Kind;
+use crate::edits::record::Recorder;
 use crate::error::AnchorError;
 use crate::fsutil;
 
@@ -38,13 +39,13 @@ const HELPERS_DIR: &str = "com/mattermost/helpers";
 const SHARE_DIR: &str = "com/mattermost/share";
 
 /// Moves the app sources to the brand's package and rewrites the importers, as upstream's
-/// `update_identifiers` lane does; returns the files moved or changed, relative to `app`.
-/// (A file-set step: its paths are not an upstream file's, so it is not a registry edit.)
-pub fn move_sources(app: &Path, package: &str) -> Result<Vec<PathBuf>> {
-    let mut changed = move_package(app, JAVA_ROOT, package, true)?;
-    changed.extend(move_package(app, TEST_JAVA_ROOT, package, false)?);
-    changed.extend(edit_importers(app, package)?);
-    Ok(changed)
+/// `update_identifiers` lane does; the recorder lists the files moved or changed. (A
+/// file-set step: which files it moves is upstream's, not a fixed path, so it is not a
+/// registry edit.)
+pub fn move_sources(rec: &mut Recorder, package: &str) -> Result<()> {
+    move_package(rec, JAVA_ROOT, package, true)?;
+    move_package(rec, TEST_JAVA_ROOT, package, false)?;
+    edit_importers(rec, package)
 }
 
 /// build.gradle's `namespace` and `applicationId`.
@@ -350,7 +351,8 @@ fn package_dir(package: &str) -> PathBuf {
 /// Moves `<root>/com/mattermost/rnbeta/*` to the brand package's folder and rewrites the
 /// `package` lines, as upstream's `update_identifiers` lane does. The main sources must exist;
 /// the androidTest sources may not.
-fn move_package(app: &Path, root: &str, package: &str, required: bool) -> Result<Vec<PathBuf>> {
+fn move_package(rec: &mut Recorder, root: &str, package: &str, required: bool) -> Result<()> {
+    let app = rec.app();
     let from = app.join(root).join(package_dir(UPSTREAM_PACKAGE));
     if !from.is_dir() {
         if required {
@@ -361,13 +363,12 @@ fn move_package(app: &Path, root: &str, package: &str, required: bool) -> Result
             )
             .into());
         }
-        return Ok(Vec::new());
+        return Ok(());
     }
     if package == UPSTREAM_PACKAGE {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let to = app.join(root).join(package_dir(package));
-    let mut moved = Vec::new();
     let entries =
         std::fs::read_dir(&from).with_context(|| format!("cannot read {}", from.display()))?;
     let mut names: Vec<_> = entries
@@ -376,44 +377,39 @@ fn move_package(app: &Path, root: &str, package: &str, required: bool) -> Result
     names.sort();
     fsutil::create_dir_all(&to)?;
     for name in names {
-        let src = from.join(&name);
-        let dst = to.join(&name);
-        std::fs::rename(&src, &dst)
-            .with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))?;
+        let src = Path::new(root)
+            .join(package_dir(UPSTREAM_PACKAGE))
+            .join(&name);
         let rel = Path::new(root).join(package_dir(package)).join(&name);
-        if dst.is_file() {
-            rewrite_package_line(&dst, package)?;
+        rec.rename(&src, &rel)?;
+        if to.join(&name).is_file() {
+            let shown = to.join(&name).display().to_string();
+            rec.edit(&rel, |text| rewrite_package_line(text, &shown, package))?;
         }
-        moved.push(rel);
     }
-    remove_empty_dirs(&from, &app.join(root))?;
-    Ok(moved)
+    remove_empty_dirs(&from, &app.join(root))
 }
 
 /// `package com.mattermost.rnbeta;` (Java) or `package com.mattermost.rnbeta` (Kotlin).
-fn rewrite_package_line(path: &Path, package: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let anchor = format!("package {UPSTREAM_PACKAGE}");
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let hit = lines.iter().position(|l| {
-            let t = l.trim_end();
-            t == anchor || t == format!("{anchor};")
-        });
-        let Some(i) = hit else {
-            return Err(AnchorError::new(&shown, format!("the line `{anchor}`"), "none").into());
-        };
-        let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        out[i] = lines[i].replacen(UPSTREAM_PACKAGE, package, 1);
-        Ok(out.concat())
-    })?;
-    Ok(())
+fn rewrite_package_line(text: &str, shown: &str, package: &str) -> Result<String> {
+    let anchor = format!("package {UPSTREAM_PACKAGE}");
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let hit = lines.iter().position(|l| {
+        let t = l.trim_end();
+        t == anchor || t == format!("{anchor};")
+    });
+    let Some(i) = hit else {
+        return Err(AnchorError::new(shown, format!("the line `{anchor}`"), "none").into());
+    };
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    out[i] = lines[i].replacen(UPSTREAM_PACKAGE, package, 1);
+    Ok(out.concat())
 }
 
 /// `import com.mattermost.rnbeta.*;` in helpers/ and `import com.mattermost.rnbeta.MainApplication;`
 /// in share/ (older versions).
-fn edit_importers(app: &Path, package: &str) -> Result<Vec<PathBuf>> {
-    let mut changed = Vec::new();
+fn edit_importers(rec: &mut Recorder, package: &str) -> Result<()> {
+    let app = rec.app();
     for dir in [HELPERS_DIR, SHARE_DIR] {
         let full = app.join(JAVA_ROOT).join(dir);
         if !full.is_dir() {
@@ -428,12 +424,11 @@ fn edit_importers(app: &Path, package: &str) -> Result<Vec<PathBuf>> {
             }
             let old = format!("import {UPSTREAM_PACKAGE}.");
             let new = format!("import {package}.");
-            if edit_file(path, |t| Ok(t.replace(&old, &new)))? {
-                changed.push(path.strip_prefix(app).unwrap_or(path).to_path_buf());
-            }
+            let rel = path.strip_prefix(app).unwrap_or(path);
+            rec.edit(rel, |t| Ok(t.replace(&old, &new)))?;
         }
     }
-    Ok(changed)
+    Ok(())
 }
 
 fn remove_empty_dirs(mut dir: &Path, stop: &Path) -> Result<()> {
