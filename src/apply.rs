@@ -173,14 +173,8 @@ pub fn build_with(
 
 /// The brand's override files, relative to its override tree.
 fn brand_overrides(brand: &Brand) -> Result<BTreeSet<PathBuf>> {
-    match &brand.override_dir {
-        Some(dir) => Ok(
-            overlay::walk::files(dir, "override directory (assets.override)")?
-                .into_iter()
-                .collect(),
-        ),
-        None => Ok(BTreeSet::new()),
-    }
+    let files = overlay::walk::override_files(brand.override_dir.as_deref())?;
+    Ok(files.into_iter().collect())
 }
 
 /// The brand's override merged over upstream's assets/base, with the server settings, auth

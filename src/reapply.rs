@@ -172,8 +172,8 @@ pub fn inputs_digest(brand: &Brand, proxy_root: &str) -> Result<String> {
         &fsutil::sha256_hex(&brand.inputs.google_services),
     );
     field("deep_links", &format!("{:?}", brand.inputs.deep_links));
-    if let Some(dir) = &brand.override_dir {
-        for rel in overlay::walk::files(dir, "override directory (assets.override)")? {
+    if let Some(dir) = brand.override_dir.as_deref() {
+        for rel in overlay::walk::override_files(Some(dir))? {
             field(
                 &fsutil::rel_string(&rel),
                 &fsutil::sha256_file(&dir.join(&rel))?,
