@@ -204,7 +204,16 @@ fn parse(text: &str, file: &str) -> Result<Element> {
 fn top_dict<'e>(root: &'e Element, file: &str) -> Result<&'e Element> {
     match root.children.as_slice() {
         [dict] if root.name == "plist" && dict.name == "dict" => Ok(dict),
-        _ => bail!("{file}: not an XML property list with a top-level <dict>"),
+        _ => Err(AnchorError::new(
+            file,
+            "an XML property list with a top-level <dict>",
+            format!(
+                "<{}> with {} child element(s)",
+                root.name,
+                root.children.len()
+            ),
+        )
+        .into()),
     }
 }
 
