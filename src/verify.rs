@@ -571,3 +571,44 @@ fn check_android(
         true,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example's lock lists every always-edited file; dropping one fails exactly the
+    /// check that looks for them, naming the file.
+    #[test]
+    fn a_lock_missing_an_edited_file_fails_the_locked_edits_check() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let brand = crate::brand::Brand::load(&root.join("fixtures/brands/acme/brand.toml"))
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        let args = crate::cli::SourceArgs {
+            source: Some(
+                root.join("fixtures/mattermost-mobile")
+                    .display()
+                    .to_string(),
+            ),
+            git_ref: None,
+            object_store: None,
+        };
+        let out = tempfile::tempdir().unwrap();
+        let mut lock = crate::apply::build(&brand, &args, "./config", out.path())
+            .unwrap_or_else(|e| panic!("{e:#}"))
+            .lock;
+        let mut checks = Checks::default();
+        check_locked_edits(&lock, &mut checks);
+        assert!(checks.list.iter().all(|c| c.ok), "{:?}", checks.list);
+
+        lock.files.remove("app/ios/NotificationService/Info.plist");
+        let mut checks = Checks::default();
+        check_locked_edits(&lock, &mut checks);
+        let failed: Vec<&Check> = checks.list.iter().filter(|c| !c.ok).collect();
+        assert_eq!(failed.len(), 1, "{:?}", checks.list);
+        assert_eq!(failed[0].check, "lock lists the edited upstream files");
+        assert_eq!(
+            failed[0].detail,
+            "not listed: ios/NotificationService/Info.plist"
+        );
+    }
+}
