@@ -132,8 +132,8 @@ pub fn build_with(
     let placements = release_assets::place(&dist, &mut rec, &brand_overrides(brand)?)?;
     let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
     ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;
+    emit::fastlane::write(&mut rec, brand)?;
     app_files.extend(rec.into_files());
-    app_files.extend(emit::fastlane::write(&app, brand)?);
 
     let mut credentials = BTreeMap::from([(
         "android.google_services".to_string(),

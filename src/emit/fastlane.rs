@@ -1,12 +1,12 @@
 //! `fastlane/.env.<brand>` plus `.env.<brand>.ios` and `.env.<brand>.android`: the variables
 //! upstream's lanes read, split by platform because `MAIN_APP_IDENTIFIER` means the iOS bundle
 //! id to the iOS lanes and the Android package to the Android lanes.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 
 use crate::brand::Brand;
-use crate::fsutil;
+use crate::edits::record::Recorder;
 
 const COMMON: &str = include_str!("../../templates/fastlane.env.tera");
 const IOS: &str = include_str!("../../templates/fastlane.env.ios.tera");
@@ -26,7 +26,8 @@ pub fn build_command(brand: &Brand, platform: &str) -> String {
     )
 }
 
-pub fn write(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
+/// Writes the three env files through the recorder (they are generated, not upstream files).
+pub fn write(rec: &mut Recorder, brand: &Brand) -> Result<()> {
     let ios = &brand.ios;
     let mut ctx = tera::Context::new();
     ctx.insert("name", &brand.name);
@@ -45,12 +46,10 @@ pub fn write(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
     ctx.insert("export_method", &ios.export_method);
     ctx.insert("match_type", &ios.match_type);
     ctx.insert("package", &brand.android.package);
-    let mut written = Vec::new();
     for (suffix, template) in [("", COMMON), (".ios", IOS), (".android", ANDROID)] {
         let rel = PathBuf::from(format!("fastlane/.env.{}{suffix}", brand.name));
         let text = super::render(&format!("fastlane.env{suffix}"), template, &ctx)?;
-        fsutil::write(&app.join(&rel), text)?;
-        written.push(rel);
+        rec.write(&rel, text)?;
     }
-    Ok(written)
+    Ok(())
 }
