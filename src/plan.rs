@@ -71,9 +71,11 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     let app = scratch.path().join("app");
     if let (Some(d), None) = (drift.as_mut(), &previous) {
         // Without an earlier output, the edited lines are the ones this build edits.
+        // Derived files (merged assets) have no upstream version to drift from.
         let edited: Vec<drift::Edited> = built
             .app_files
             .iter()
+            .filter(|rel| !layout::is_derived(rel))
             .map(|rel| -> Result<drift::Edited> {
                 Ok(drift::Edited {
                     path: format!("app/{}", fsutil::rel_string(rel)),
