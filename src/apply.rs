@@ -119,21 +119,8 @@ pub fn build_with(
         }
     }
 
-    let upstream_text = edits::reader(&app);
-    let ctx = edits::EditCtx {
-        brand,
-        google_services: gs_bytes,
-        deep_links: brand.inputs.deep_links.as_ref(),
-        upstream: &upstream_text,
-    };
-    let mut rec = edits::record::Recorder::new(&app);
-    edits::run(&mut rec, &ctx)?;
-    android::move_sources(&mut rec, &brand.android.package)?;
-    let placements = release_assets::place(&dist, &mut rec, &brand_overrides(brand)?)?;
-    let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
-    ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;
-    emit::fastlane::write(&mut rec, brand)?;
-    app_files.extend(rec.into_files());
+    let (edited, placements) = edit_app(brand, &app, &dist)?;
+    app_files.extend(edited);
 
     let mut credentials = BTreeMap::from([(
         "android.google_services".to_string(),
@@ -169,6 +156,31 @@ pub fn build_with(
         warnings,
         placements,
     })
+}
+
+/// The edits stage: the registry's edits of upstream files, then the steps that move or
+/// create files (Java package, release assets, iOS .strings, fastlane env files). Everything
+/// is written through one recorder, which lists the files for the lock.
+fn edit_app(
+    brand: &Brand,
+    app: &Path,
+    dist: &Path,
+) -> Result<(BTreeSet<PathBuf>, Vec<release_assets::Placement>)> {
+    let upstream_text = edits::reader(app);
+    let ctx = edits::EditCtx {
+        brand,
+        google_services: &brand.inputs.google_services,
+        deep_links: brand.inputs.deep_links.as_ref(),
+        upstream: &upstream_text,
+    };
+    let mut rec = edits::record::Recorder::new(app);
+    edits::run(&mut rec, &ctx)?;
+    android::move_sources(&mut rec, &brand.android.package)?;
+    let placements = release_assets::place(dist, &mut rec, &brand_overrides(brand)?)?;
+    let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
+    ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;
+    emit::fastlane::write(&mut rec, brand)?;
+    Ok((rec.into_files(), placements))
 }
 
 /// The brand's override files, relative to its override tree.
