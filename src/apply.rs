@@ -9,10 +9,12 @@ use serde_json::json;
 use crate::brand::Brand;
 use crate::cli::{ApplyArgs, SourceArgs};
 use crate::drift::{self, Drift};
+use crate::edits;
 use crate::emit;
 use crate::fsutil;
+use crate::layout;
 use crate::lock::{Lock, LOCK_FILE};
-use crate::native::{android, app_json, fastfile, ios, ios_strings, release_assets, version};
+use crate::native::{android, ios, ios_strings, release_assets};
 use crate::overlay::{
     self, config_check, json_merge, resolved, MergeOptions, MergePlan, CONFIG_JSON,
 };
@@ -104,11 +106,11 @@ pub fn build_with(
     let mut app_files = BTreeSet::new();
 
     let plan = merge_assets(brand, &app)?;
-    let dist = app.join("dist/assets");
-    remove_dir_if_exists(&app.join("dist"))?;
+    let dist = app.join(layout::DIST_ASSETS);
+    remove_dir_if_exists(&app.join(layout::DIST))?;
     let report = plan.write(&dist)?;
     warnings.extend(report.warnings);
-    let override_dir = app.join("assets/override");
+    let override_dir = app.join(layout::OVERRIDE);
     remove_dir_if_exists(&override_dir)?;
     resolved::write(&plan, brand.override_dir.as_deref(), &override_dir)?;
     for dir in [&dist, &override_dir] {
@@ -117,29 +119,8 @@ pub fn build_with(
         }
     }
 
-    app_files.extend(ios::apply(&app, brand)?);
-    app_files.extend(android::apply(&app, brand, gs_bytes)?);
-    app_files.extend(version::apply(&app, &brand.version)?);
-    let placements = release_assets::place(&dist, &app, &brand_overrides(brand)?)?;
-    app_files.extend(
-        placements
-            .iter()
-            .filter_map(|p| p.to.as_ref().map(PathBuf::from)),
-    );
-    let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
-    app_files.extend(ios_strings::write(
-        &app,
-        &dist.join("i18n"),
-        &brand.display_name,
-        &pbxproj,
-    )?);
-    app_files.extend(app_json::set_expo_scheme(&app, &brand.schemes.app)?);
-    if brand.android.package != android::UPSTREAM_PACKAGE {
-        app_files.extend(fastfile::guard_source_move(&app)?);
-    }
-    app_files.extend(emit::fastlane::write(&app, brand)?);
-    app_files.extend(emit::well_known::apply_app(&app, brand)?);
-    app_files.extend(emit::emm::apply_app(&app, brand)?);
+    let (edited, placements) = edit_app(brand, &app, &dist)?;
+    app_files.extend(edited);
 
     let mut credentials = BTreeMap::from([(
         "android.google_services".to_string(),
@@ -177,22 +158,41 @@ pub fn build_with(
     })
 }
 
+/// The edits stage: the registry's edits of upstream files, then the steps that move or
+/// create files (Java package, release assets, iOS .strings, fastlane env files). Everything
+/// is written through one recorder, which lists the files for the lock.
+fn edit_app(
+    brand: &Brand,
+    app: &Path,
+    dist: &Path,
+) -> Result<(BTreeSet<PathBuf>, Vec<release_assets::Placement>)> {
+    let upstream_text = edits::reader(app);
+    let ctx = edits::EditCtx {
+        brand,
+        google_services: &brand.inputs.google_services,
+        deep_links: brand.inputs.deep_links.as_ref(),
+        upstream: &upstream_text,
+    };
+    let mut rec = edits::record::Recorder::new(app);
+    edits::run(&mut rec, &ctx)?;
+    android::move_sources(&mut rec, &brand.android.package)?;
+    let placements = release_assets::place(dist, &mut rec, &brand_overrides(brand)?)?;
+    let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
+    ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;
+    emit::fastlane::write(&mut rec, brand)?;
+    Ok((rec.into_files(), placements))
+}
+
 /// The brand's override files, relative to its override tree.
 fn brand_overrides(brand: &Brand) -> Result<BTreeSet<PathBuf>> {
-    match &brand.override_dir {
-        Some(dir) => Ok(
-            overlay::walk::files(dir, "override directory (assets.override)")?
-                .into_iter()
-                .collect(),
-        ),
-        None => Ok(BTreeSet::new()),
-    }
+    let files = overlay::walk::override_files(brand.override_dir.as_deref())?;
+    Ok(files.into_iter().collect())
 }
 
 /// The brand's override merged over upstream's assets/base, with the server settings, auth
 /// scheme and `[config]` injected into config.json (type-checked against base).
 fn merge_assets(brand: &Brand, app: &Path) -> Result<MergePlan> {
-    let base = app.join("assets/base");
+    let base = app.join(layout::BASE);
     let empty = tempfile::tempdir()?;
     let overrides = brand.override_dir.as_deref().unwrap_or(empty.path());
     let mut plan = MergePlan::new(&base, overrides, MergeOptions::default())?;
@@ -497,7 +497,7 @@ fn newly_edited(app: &Path, built: &Built, prev: &Previous) -> Vec<String> {
     built
         .app_files
         .iter()
-        .filter(|rel| !rel.starts_with("dist") && !rel.starts_with("assets/override"))
+        .filter(|rel| !layout::is_derived(rel))
         .filter(|rel| tree.get_path(rel).is_ok())
         .map(|rel| format!("app/{}", fsutil::rel_string(rel)))
         .filter(|key| !prev.lock.files.contains_key(key))
@@ -509,8 +509,7 @@ pub fn previous_edits(repo: &git2::Repository, prev: &Previous) -> Vec<drift::Ed
     prev.lock
         .files
         .keys()
-        .filter(|k| k.starts_with("app/") && !k.starts_with("app/dist/"))
-        .filter(|k| !k.starts_with("app/assets/override/"))
+        .filter(|k| layout::key_is_upstream_file(k))
         .map(|k| drift::Edited {
             path: k.clone(),
             branded: branded_bytes(repo, prev, k).map(|b| (b, true)),

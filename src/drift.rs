@@ -276,7 +276,7 @@ fn override_drift(trees: &Trees, brand: &Brand) -> Result<Vec<OverrideDrift>> {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for rel in overlay::walk::files(dir, "override directory (assets.override)")? {
+    for rel in overlay::walk::override_files(Some(dir))? {
         let file = crate::fsutil::rel_string(&rel);
         let (old, new) = trees.both(&format!("{BASE}/{file}"));
         let detail = match (old, new) {

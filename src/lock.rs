@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::brand::Brand;
 use crate::content;
 use crate::fsutil;
+use crate::layout;
 use crate::overlay::json_merge;
 use crate::source::Upstream;
 
@@ -94,7 +95,7 @@ impl Lock {
             let full = root.join(&path);
             // dist/ files are compared with the assets/override or assets/base file they were
             // merged from, which verify reads itself: no need to parse megabytes of i18n here.
-            let kind = content::kind_of(rel).filter(|_| !rel.starts_with("dist"));
+            let kind = content::kind_of(rel).filter(|_| !layout::is_merged(rel));
             let Some(kind) = kind.filter(|_| fits_in_memory(&full)) else {
                 // Any size (a 2 GB video asset): hashed and inspected in bounded windows.
                 files.insert(

@@ -14,11 +14,9 @@ use crate::brand::Brand;
 use crate::cli::PlanArgs;
 use crate::drift::{self, Drift};
 use crate::fsutil;
+use crate::layout;
 use crate::reapply::Previous;
 use crate::report;
-
-/// Files derived wholesale from others; listed but not diffed, to keep the diff readable.
-const NOT_DIFFED: &[&str] = &["dist/"];
 
 /// Files larger than this are listed but not diffed (nor read into memory).
 const MAX_DIFFED_BYTES: u64 = 8 << 20;
@@ -73,9 +71,11 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     let app = scratch.path().join("app");
     if let (Some(d), None) = (drift.as_mut(), &previous) {
         // Without an earlier output, the edited lines are the ones this build edits.
+        // Derived files (merged assets) have no upstream version to drift from.
         let edited: Vec<drift::Edited> = built
             .app_files
             .iter()
+            .filter(|rel| !layout::is_derived(rel))
             .map(|rel| -> Result<drift::Edited> {
                 Ok(drift::Edited {
                     path: format!("app/{}", fsutil::rel_string(rel)),
@@ -202,7 +202,8 @@ fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Re
             Some(_) => "modified",
             None => "added",
         };
-        let diff = (!NOT_DIFFED.iter().any(|p| shown.starts_with(p)))
+        // Merged assets are listed but not diffed, to keep the diff readable.
+        let diff = (!layout::is_merged(rel))
             .then(|| diff_of(&repo, &shown, old_id, &path))
             .transpose()?
             .flatten();

@@ -8,22 +8,11 @@ use sha2::{Digest, Sha256};
 
 use crate::brand::Brand;
 use crate::fsutil;
+use crate::layout;
 use crate::lock::{Lock, LOCK_FILE};
 use crate::overlay;
 use crate::source;
 use crate::verify;
-
-/// Folders of the app apply writes itself although upstream git-ignores them.
-const WRITTEN_IGNORED: &[&str] = &["dist", "assets/override"];
-
-/// Tracked upstream files that upstream's own build steps rewrite (bundle install adds its
-/// platform to Gemfile.lock, fastlane regenerates its README, pod install its lock file):
-/// changes to them are the build's, not edits to keep.
-const REWRITTEN_BY_BUILD: &[&str] = &[
-    "app/fastlane/Gemfile.lock",
-    "app/fastlane/README.md",
-    "app/ios/Podfile.lock",
-];
 
 /// An earlier apply output at the target.
 pub struct Previous {
@@ -90,7 +79,7 @@ impl Previous {
             let key = format!("app/{}", path.trim_end_matches('/'));
             if self.lock.files.contains_key(&key)
                 || self.lock.deleted.contains(&key)
-                || REWRITTEN_BY_BUILD.contains(&key.as_str())
+                || layout::BUILD_OWNED.contains(&key.as_str())
             {
                 continue;
             }
@@ -124,7 +113,7 @@ impl Previous {
         for entry in statuses.iter().filter(|e| e.status().is_ignored()) {
             let Some(path) = entry.path() else { continue };
             let rel = PathBuf::from(path.trim_end_matches('/'));
-            let written = WRITTEN_IGNORED.iter().any(|w| rel.starts_with(w))
+            let written = layout::is_derived(&rel)
                 || self
                     .lock
                     .files
@@ -183,8 +172,8 @@ pub fn inputs_digest(brand: &Brand, proxy_root: &str) -> Result<String> {
         &fsutil::sha256_hex(&brand.inputs.google_services),
     );
     field("deep_links", &format!("{:?}", brand.inputs.deep_links));
-    if let Some(dir) = &brand.override_dir {
-        for rel in overlay::walk::files(dir, "override directory (assets.override)")? {
+    if let Some(dir) = brand.override_dir.as_deref() {
+        for rel in overlay::walk::override_files(Some(dir))? {
             field(
                 &fsutil::rel_string(&rel),
                 &fsutil::sha256_file(&dir.join(&rel))?,

@@ -9,8 +9,10 @@ use serde_json::json;
 
 use crate::cli::VerifyArgs;
 use crate::content;
+use crate::edits;
 use crate::emit::well_known;
 use crate::fsutil;
+use crate::layout;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
@@ -248,6 +250,26 @@ fn check_hashes(dir: &Path, lock: &Lock, checks: &mut Checks) {
         format!("{} since apply: {}", changed.len(), changed.join("; "))
     };
     checks.add("files unchanged since apply", changed.is_empty(), detail);
+    check_locked_edits(lock, checks);
+}
+
+/// The lock guards every upstream file apply always edits (the registry's list): a file
+/// missing from it would escape this check, re-apply's protection and the drift report.
+fn check_locked_edits(lock: &Lock, checks: &mut Checks) {
+    let unlisted: Vec<&str> = edits::always_edited_paths()
+        .into_iter()
+        .filter(|p| !lock.files.contains_key(&format!("{}/{p}", layout::APP)))
+        .collect();
+    let detail = if unlisted.is_empty() {
+        "every upstream file apply edits is listed".to_string()
+    } else {
+        format!("not listed: {}", unlisted.join(", "))
+    };
+    checks.add(
+        "lock lists the edited upstream files",
+        unlisted.is_empty(),
+        detail,
+    );
 }
 
 /// None when a structured file holds the content apply wrote in other bytes; otherwise what
@@ -263,7 +285,7 @@ fn content_change(dir: &Path, lock: &Lock, rel: &str, bytes: &[u8]) -> Option<St
     };
     let expected = expected_content(dir, lock, rel, kind);
     // dist/ is merged from a file verify can read; other files have a digest in the lock.
-    let same = match (rel.starts_with("app/dist/"), &expected) {
+    let same = match (layout::key_is_merged(rel), &expected) {
         (true, Some(expected)) => *expected == found,
         (true, None) => false,
         (false, _) => lock.content.get(rel) == Some(&content::digest(&found)),
@@ -289,8 +311,12 @@ fn expected_content(
     kind: content::Kind,
 ) -> Option<serde_json::Value> {
     let app = dir.join("app");
-    if let Some(asset) = rel.strip_prefix("app/dist/assets/") {
-        let source = ["assets/override", "assets/base"]
+    let merged_from = rel
+        .strip_prefix("app/")
+        .and_then(|r| r.strip_prefix(layout::DIST_ASSETS))
+        .and_then(|r| r.strip_prefix('/'));
+    if let Some(asset) = merged_from {
+        let source = [layout::OVERRIDE, layout::BASE]
             .iter()
             .map(|d| app.join(d).join(asset))
             .find(|p| p.is_file())?;
@@ -544,4 +570,45 @@ fn check_android(
         &path,
         true,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example's lock lists every always-edited file; dropping one fails exactly the
+    /// check that looks for them, naming the file.
+    #[test]
+    fn a_lock_missing_an_edited_file_fails_the_locked_edits_check() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let brand = crate::brand::Brand::load(&root.join("fixtures/brands/acme/brand.toml"))
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        let args = crate::cli::SourceArgs {
+            source: Some(
+                root.join("fixtures/mattermost-mobile")
+                    .display()
+                    .to_string(),
+            ),
+            git_ref: None,
+            object_store: None,
+        };
+        let out = tempfile::tempdir().unwrap();
+        let mut lock = crate::apply::build(&brand, &args, "./config", out.path())
+            .unwrap_or_else(|e| panic!("{e:#}"))
+            .lock;
+        let mut checks = Checks::default();
+        check_locked_edits(&lock, &mut checks);
+        assert!(checks.list.iter().all(|c| c.ok), "{:?}", checks.list);
+
+        lock.files.remove("app/ios/NotificationService/Info.plist");
+        let mut checks = Checks::default();
+        check_locked_edits(&lock, &mut checks);
+        let failed: Vec<&Check> = checks.list.iter().filter(|c| !c.ok).collect();
+        assert_eq!(failed.len(), 1, "{:?}", checks.list);
+        assert_eq!(failed[0].check, "lock lists the edited upstream files");
+        assert_eq!(
+            failed[0].detail,
+            "not listed: ios/NotificationService/Info.plist"
+        );
+    }
 }

@@ -8,14 +8,13 @@
 //! - `DIR/emm/managed-config.json`: the same values as key/value pairs;
 //! - in the app, `android:defaultValue` of each restriction in app_restrictions.xml (what
 //!   Android EMM consoles pre-fill; the app only sees what the EMM then pushes).
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::brand::Brand;
 use crate::fsutil;
-use crate::native::android;
 use crate::overlay::json_merge;
 
 pub const DIR: &str = "emm";
@@ -194,20 +193,4 @@ pub fn write(root: &Path, brand: &Brand) -> Result<()> {
         &dir.join(MANAGED_CONFIG),
         json_merge::to_pretty(&serde_json::Value::Object(map)),
     )
-}
-
-/// The restriction defaults in app_restrictions.xml; returns the file when it changed.
-pub fn apply_app(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
-    let defaults: Vec<(&str, String)> = values(brand)
-        .into_iter()
-        .filter(|(k, _)| k.android)
-        .map(|(k, v)| (k.name, v))
-        .collect();
-    let changed =
-        android::set_restriction_defaults(&app.join(android::APP_RESTRICTIONS), &defaults)?;
-    Ok(if changed {
-        vec![PathBuf::from(android::APP_RESTRICTIONS)]
-    } else {
-        Vec::new()
-    })
 }

@@ -1,13 +1,13 @@
 //! `fastlane/.env.<brand>` plus `.env.<brand>.ios` and `.env.<brand>.android`: the variables
 //! upstream's lanes read, split by platform because `MAIN_APP_IDENTIFIER` means the iOS bundle
 //! id to the iOS lanes and the Android package to the Android lanes.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
 use crate::brand::Brand;
+use crate::edits::record::Recorder;
 use crate::format::dotenv;
-use crate::fsutil;
 
 const COMMON: &str = include_str!("../../templates/fastlane.env.tera");
 const IOS: &str = include_str!("../../templates/fastlane.env.ios.tera");
@@ -27,7 +27,8 @@ pub fn build_command(brand: &Brand, platform: &str) -> String {
     )
 }
 
-pub fn write(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
+/// Writes the three env files through the recorder (they are generated, not upstream files).
+pub fn write(rec: &mut Recorder, brand: &Brand) -> Result<()> {
     let ios = &brand.ios;
     let match_ids = format!(
         "{},{},{}",
@@ -76,12 +77,10 @@ pub fn write(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
         })?;
         ctx.insert(var, &written);
     }
-    let mut written = Vec::new();
     for (suffix, template) in [("", COMMON), (".ios", IOS), (".android", ANDROID)] {
         let rel = PathBuf::from(format!("fastlane/.env.{}{suffix}", brand.name));
         let text = super::render(&format!("fastlane.env{suffix}"), template, &ctx)?;
-        fsutil::write(&app.join(&rel), text)?;
-        written.push(rel);
+        rec.write(&rel, text)?;
     }
-    Ok(written)
+    Ok(())
 }

@@ -8,7 +8,7 @@
 //! channel), `<server>/<team>/pl/<post id>`, Playbooks runs and magic-link logins. The first
 //! three are claimed; Playbooks links mostly end in "use the web app" alerts and a one-time
 //! login link must keep working in the browser, so those stay with the browser.
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
@@ -17,7 +17,6 @@ use x509_cert::der::Decode;
 
 use crate::brand::{Brand, DeepLinksSection, SecretRef};
 use crate::fsutil;
-use crate::native::{android, ios};
 
 pub const DIR: &str = "well-known";
 pub const AASA: &str = "apple-app-site-association";
@@ -188,24 +187,6 @@ pub fn write(root: &Path, brand: &Brand) -> Result<()> {
         &dir.join("README.md"),
         super::render("well-known-README.md", README, &ctx)?,
     )
-}
-
-/// The app's side: `applinks:` entitlements and the verified intent filter. Returns the
-/// files changed, relative to `app`.
-pub fn apply_app(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
-    let Some(links) = &brand.inputs.deep_links else {
-        return Ok(Vec::new());
-    };
-    ios::add_associated_domains(&app.join(ios::MAIN_ENTITLEMENTS), &links.domains)?;
-    android::add_app_links(
-        &app.join(android::MANIFEST),
-        &links.domains,
-        &android_path_patterns(),
-    )?;
-    Ok(vec![
-        PathBuf::from(ios::MAIN_ENTITLEMENTS),
-        PathBuf::from(android::MANIFEST),
-    ])
 }
 
 #[cfg(test)]

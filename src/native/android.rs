@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use super::text_edit::{edit_file, line_indent, newline, replace_counted};
-use crate::brand::Brand;
+use super::text_edit::{line_indent, newline, replace_counted};
+use super::xml_spans;
 use crate::content::Kind;
+use crate::edits::record::Recorder;
+use crate::error::AnchorError;
 use crate::fsutil;
 
 pub const BUILD_GRADLE: &str = "android/app/build.gradle";
@@ -27,280 +29,294 @@ const MANIFEST_APP_SCHEME: &str = "android:scheme=\"mattermost\"";
 const MANIFEST_AUTH_SCHEME: &str = "android:scheme=\"mmauthbeta\"";
 const APP_NAME_OPEN: &str = "<string name=\"app_name\">";
 /// The activity that receives links: `singleTask`, with the URL-scheme intent filters.
+const MAIN_ACTIVITY_NAME: &str = ".MainActivity";
 const MAIN_ACTIVITY: &str = "android:name=\".MainActivity\"";
 const INTENT_FILTER_CLOSE: &str = "</intent-filter>";
 /// app_restrictions.xml: every `<restriction>` carries a default, which EMM consoles pre-fill.
-const RESTRICTION_DEFAULT: &str = "android:defaultValue=\"";
+const RESTRICTION_DEFAULT: &str = "android:defaultValue";
 /// Folders whose sources import the app package (share/ exists in older versions only).
 const HELPERS_DIR: &str = "com/mattermost/helpers";
 const SHARE_DIR: &str = "com/mattermost/share";
 
-/// Applies the brand to every Android file; returns the files written, relative to `app`.
-pub fn apply(app: &Path, brand: &Brand, google_services: &[u8]) -> Result<Vec<PathBuf>> {
-    let package = &brand.android.package;
-    let mut changed = vec![
-        PathBuf::from(BUILD_GRADLE),
-        PathBuf::from(MANIFEST),
-        PathBuf::from(STRINGS),
-    ];
-    edit_gradle(&app.join(BUILD_GRADLE), package)?;
-    edit_manifest(&app.join(MANIFEST), &brand.schemes.app, &brand.schemes.auth)?;
-    set_manifest_package(&app.join(MANIFEST), package)?;
-    edit_app_name(&app.join(STRINGS), &brand.display_name)?;
-    edit_restriction_strings(app, &brand.display_name)?;
-    if app.join(PLAY_TITLE).is_file() {
-        // As the lane's `echo '<name>' > title.txt` writes it.
-        fsutil::write(&app.join(PLAY_TITLE), format!("{}\n", brand.display_name))?;
-        changed.push(PathBuf::from(PLAY_TITLE));
-    }
-    changed.extend(move_package(app, JAVA_ROOT, package, true)?);
-    changed.extend(move_package(app, TEST_JAVA_ROOT, package, false)?);
-    changed.extend(edit_importers(app, package)?);
-    fsutil::write(&app.join(GOOGLE_SERVICES), google_services)?;
-    changed.push(PathBuf::from(GOOGLE_SERVICES));
-    Ok(changed)
+/// Moves the app sources to the brand's package and rewrites the importers, as upstream's
+/// `update_identifiers` lane does; the recorder lists the files moved or changed. (A
+/// file-set step: which files it moves is upstream's, not a fixed path, so it is not a
+/// registry edit.)
+pub fn move_sources(rec: &mut Recorder, package: &str) -> Result<()> {
+    move_package(rec, JAVA_ROOT, package, true)?;
+    move_package(rec, TEST_JAVA_ROOT, package, false)?;
+    edit_importers(rec, package)
 }
 
-pub fn edit_gradle(path: &Path, package: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let text = replace_counted(
-            text,
-            GRADLE_NAMESPACE,
-            &format!("namespace \"{package}\""),
-            1,
-            1,
-            &shown,
-        )?;
-        replace_counted(
-            &text,
-            GRADLE_APPLICATION_ID,
-            &format!("applicationId \"{package}\""),
-            1,
-            1,
-            &shown,
-        )
-    })?;
-    Ok(())
+/// build.gradle's `namespace` and `applicationId`.
+pub fn gradle_package(text: &str, shown: &str, package: &str) -> Result<String> {
+    let text = replace_counted(
+        text,
+        GRADLE_NAMESPACE,
+        &format!("namespace \"{package}\""),
+        1,
+        1,
+        shown,
+    )?;
+    replace_counted(
+        &text,
+        GRADLE_APPLICATION_ID,
+        &format!("applicationId \"{package}\""),
+        1,
+        1,
+        shown,
+    )
 }
 
-pub fn edit_manifest(path: &Path, app_scheme: &str, auth_scheme: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let text = replace_counted(
-            text,
-            MANIFEST_APP_SCHEME,
-            &format!("android:scheme=\"{app_scheme}\""),
-            1,
-            usize::MAX,
-            &shown,
-        )?;
-        replace_counted(
-            &text,
-            MANIFEST_AUTH_SCHEME,
-            &format!("android:scheme=\"{auth_scheme}\""),
-            1,
-            usize::MAX,
-            &shown,
-        )
-    })?;
-    Ok(())
+/// The manifest's URL schemes (the app's and the login callback's).
+pub fn manifest_schemes(
+    text: &str,
+    shown: &str,
+    app_scheme: &str,
+    auth_scheme: &str,
+) -> Result<String> {
+    let text = replace_counted(
+        text,
+        MANIFEST_APP_SCHEME,
+        &format!("android:scheme=\"{app_scheme}\""),
+        1,
+        usize::MAX,
+        shown,
+    )?;
+    replace_counted(
+        &text,
+        MANIFEST_AUTH_SCHEME,
+        &format!("android:scheme=\"{auth_scheme}\""),
+        1,
+        usize::MAX,
+        shown,
+    )
 }
 
 /// `package="<id>"` on `<manifest>`, which upstream's `update_identifiers` lane adds through
 /// android_change_package_identifier on every build (AGP 8 ignores it, with a warning, in
 /// favour of build.gradle's namespace). Writing it here keeps the lane from changing the file.
-pub fn set_manifest_package(path: &Path, package: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let Some(start) = text.find("<manifest") else {
-            bail!("{shown}: expected a <manifest> element; upstream may have changed this file");
-        };
-        let Some(len) = text[start..].find('>') else {
-            bail!("{shown}: the <manifest> tag is not closed");
-        };
-        let tag = &text[start..start + len];
-        let new_tag = match tag.find(" package=\"") {
-            Some(i) => {
-                let value_start = i + " package=\"".len();
-                let value_len = tag[value_start..].find('"').unwrap_or(0);
-                format!(
-                    "{}{package}{}",
-                    &tag[..value_start],
-                    &tag[value_start + value_len..]
-                )
-            }
-            None => format!("{tag} package=\"{package}\""),
-        };
-        Ok(format!(
-            "{}{new_tag}{}",
-            &text[..start],
-            &text[start + len..]
-        ))
-    })?;
-    Ok(())
+/// The element is found by XML events, so comments and `>` in attribute values don't matter.
+pub fn manifest_package(text: &str, shown: &str, package: &str) -> Result<String> {
+    let root = xml_spans::parse(text, shown)?;
+    if root.name != "manifest" {
+        return Err(AnchorError::new(
+            shown,
+            "a <manifest> root element",
+            format!("<{}>", root.name),
+        )
+        .into());
+    }
+    let value = quick_xml::escape::escape(package);
+    if let Some(attr) = root
+        .attributes(text)
+        .into_iter()
+        .find(|a| a.name == "package")
+    {
+        return Ok(splice(text, attr.span, &value));
+    }
+    // Before the tag's `>` (or `/>`), after whatever whitespace upstream left there.
+    let mut at = root.tag.end - 1;
+    if text[..at].ends_with('/') {
+        at -= 1;
+    }
+    Ok(splice(text, at..at, &format!(" package=\"{value}\"")))
+}
+
+fn splice(text: &str, range: std::ops::Range<usize>, with: &str) -> String {
+    format!("{}{with}{}", &text[..range.start], &text[range.end..])
 }
 
 /// Replaces the text of `<string name="app_name">`, escaped for XML and for Android's
 /// resource compiler (which rejects bare apostrophes and quotes).
-pub fn edit_app_name(path: &Path, name: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let Some(start) = text.find(APP_NAME_OPEN).map(|i| i + APP_NAME_OPEN.len()) else {
-            bail!("{shown}: expected `{APP_NAME_OPEN}`; upstream may have changed this file");
+pub fn app_name(text: &str, shown: &str, name: &str) -> Result<String> {
+    let root = xml_spans::parse(text, shown)?;
+    let found: Vec<_> = root
+        .walk()
+        .into_iter()
+        .filter(|e| e.name == "string" && e.attribute(text, "name") == Some("app_name"))
+        .collect();
+    let [element] = found[..] else {
+        let found = if found.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{}", found.len())
         };
-        let Some(len) = text[start..].find("</string>") else {
-            bail!("{shown}: `{APP_NAME_OPEN}` is not closed");
-        };
-        Ok(format!(
-            "{}{}{}",
-            &text[..start],
-            android_string(name)?,
-            &text[start + len..]
-        ))
-    })?;
-    Ok(())
+        return Err(AnchorError::new(shown, format!("`{APP_NAME_OPEN}`"), found).into());
+    };
+    let inner = element.tag.end..element.outer.end.saturating_sub("</string>".len());
+    if element.tag == element.outer || !text[inner.end..element.outer.end].starts_with("</") {
+        return Err(AnchorError::new(
+            shown,
+            format!("`{APP_NAME_OPEN}…</string>`"),
+            "an empty element",
+        )
+        .into());
+    }
+    Ok(splice(text, inner, &android_string(name)?))
 }
 
 /// The managed-configuration titles and descriptions an EMM console shows (the strings that
-/// app_restrictions.xml references) name the brand instead of "Mattermost".
-fn edit_restriction_strings(app: &Path, name: &str) -> Result<()> {
-    let Ok(restrictions) = fsutil::read_to_string(&app.join(APP_RESTRICTIONS)) else {
-        return Ok(());
-    };
+/// app_restrictions.xml, given as `restrictions`, references) name the brand instead of
+/// "Mattermost".
+pub fn restriction_strings(text: &str, restrictions: &str, name: &str) -> Result<String> {
     let referenced: Vec<&str> = restrictions
         .split("@string/")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
         .collect();
     let replacement = android_string(name)?;
-    edit_file(&app.join(STRINGS), |text| {
-        Ok(text
-            .split_inclusive('\n')
-            .map(|line| {
-                let is_referenced = referenced.iter().any(|r| {
-                    line.trim_start()
-                        .starts_with(&format!("<string name=\"{r}\">"))
-                });
-                if is_referenced {
-                    line.replace("Mattermost", &replacement)
-                } else {
-                    line.to_string()
-                }
-            })
-            .collect())
-    })?;
-    Ok(())
+    Ok(text
+        .split_inclusive('\n')
+        .map(|line| {
+            let is_referenced = referenced.iter().any(|r| {
+                line.trim_start()
+                    .starts_with(&format!("<string name=\"{r}\">"))
+            });
+            if is_referenced {
+                line.replace("Mattermost", &replacement)
+            } else {
+                line.to_string()
+            }
+        })
+        .collect())
 }
 
 /// Android App Links: one `<intent-filter android:autoVerify="true">` on `.MainActivity`,
 /// inserted after its last intent filter (the URL-scheme filters), with an https `<data>` per
 /// domain and path pattern. Anchored: exactly one `.MainActivity`, whose last filter is a
-/// VIEW/BROWSABLE scheme filter. Only these lines are added; upstream's `update_identifiers`
-/// re-serialises the manifest through Nokogiri, which keeps them (compared by content).
-pub fn add_app_links(path: &Path, domains: &[String], path_patterns: &[String]) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let found = text.matches(MAIN_ACTIVITY).count();
-        if found != 1 {
-            bail!("{shown}: expected one `{MAIN_ACTIVITY}` (the activity that opens links) but found {found}; upstream may have changed this file");
-        }
-        let at = text.find(MAIN_ACTIVITY).unwrap_or_default();
-        let (Some(open), Some(close)) = (
-            text[..at].rfind("<activity"),
-            text[at..].find("</activity>").map(|i| at + i),
-        ) else {
-            bail!("{shown}: `{MAIN_ACTIVITY}` is not inside an <activity> element; upstream may have changed this file");
-        };
-        let activity = &text[open..close];
-        let last = activity.rfind(INTENT_FILTER_CLOSE).and_then(|end| {
-            activity[..end]
-                .rfind("<intent-filter")
-                .map(|start| (open + start, open + end + INTENT_FILTER_CLOSE.len()))
+/// VIEW/BROWSABLE scheme filter, found by XML events. Only these lines are added; upstream's
+/// `update_identifiers` re-serialises the manifest through Nokogiri, which keeps them
+/// (compared by content).
+pub fn app_links(
+    text: &str,
+    shown: &str,
+    domains: &[String],
+    path_patterns: &[String],
+) -> Result<String> {
+    let root = xml_spans::parse(text, shown)?;
+    let activities: Vec<_> = root
+        .walk()
+        .into_iter()
+        .filter(|e| {
+            e.name == "activity" && e.attribute(text, "android:name") == Some(MAIN_ACTIVITY_NAME)
+        })
+        .collect();
+    let [activity] = activities[..] else {
+        return Err(AnchorError::new(
+            shown,
+            format!("one `<activity {MAIN_ACTIVITY}>` (the activity that opens links)"),
+            format!("{}", activities.len()),
+        )
+        .into());
+    };
+    let has = |f: &xml_spans::Element, child: &str, attr: &str, value: Option<&str>| {
+        f.children.iter().any(|c| {
+            c.name == child
+                && c.attribute(text, attr)
+                    .is_some_and(|v| value.is_none_or(|want| v == want))
+        })
+    };
+    let scheme_filter = activity
+        .children
+        .iter()
+        .rfind(|c| c.name == "intent-filter")
+        .filter(|f| {
+            has(f, "data", "android:scheme", None)
+                && has(
+                    f,
+                    "action",
+                    "android:name",
+                    Some("android.intent.action.VIEW"),
+                )
+                && has(
+                    f,
+                    "category",
+                    "android:name",
+                    Some("android.intent.category.BROWSABLE"),
+                )
         });
-        let scheme_filter = last.filter(|(start, end)| {
-            let filter = &text[*start..*end];
-            filter.contains("android:scheme=")
-                && filter.contains("android.intent.action.VIEW")
-                && filter.contains("android.intent.category.BROWSABLE")
-        });
-        let Some((filter_start, insert_at)) = scheme_filter else {
-            bail!("{shown}: expected the last intent filter of `.MainActivity` to be a URL-scheme filter (VIEW, BROWSABLE, android:scheme), to add the App Links filter after it; upstream may have changed this file");
-        };
-        let nl = newline(text);
-        let indent = line_indent(text, filter_start);
-        let child = text[filter_start..]
-            .split_once('\n')
-            .map(|(_, rest)| {
-                let line = rest.lines().next().unwrap_or_default();
-                line[..line.len() - line.trim_start().len()].to_string()
-            })
-            .filter(|c| c.len() > indent.len())
-            .unwrap_or_else(|| format!("{indent}  "));
-        let mut filter = format!("{nl}{indent}<intent-filter android:autoVerify=\"true\">");
-        for line in [
-            "<action android:name=\"android.intent.action.VIEW\" />",
-            "<category android:name=\"android.intent.category.DEFAULT\" />",
-            "<category android:name=\"android.intent.category.BROWSABLE\" />",
-        ] {
-            filter.push_str(&format!("{nl}{child}{line}"));
+    let Some(filter_el) = scheme_filter else {
+        return Err(AnchorError::new(
+            shown,
+            "the last intent filter of `.MainActivity` to be a URL-scheme filter (VIEW, BROWSABLE, android:scheme), to add the App Links filter after it",
+            "another filter",
+        )
+        .into());
+    };
+    let (filter_start, insert_at) = (filter_el.outer.start, filter_el.outer.end);
+    let nl = newline(text);
+    let indent = line_indent(text, filter_start);
+    let child = filter_el
+        .children
+        .first()
+        .map(|c| line_indent(text, c.outer.start).to_string())
+        .filter(|c| c.len() > indent.len())
+        .unwrap_or_else(|| format!("{indent}  "));
+    let mut filter = format!("{nl}{indent}<intent-filter android:autoVerify=\"true\">");
+    for line in [
+        "<action android:name=\"android.intent.action.VIEW\" />",
+        "<category android:name=\"android.intent.category.DEFAULT\" />",
+        "<category android:name=\"android.intent.category.BROWSABLE\" />",
+    ] {
+        filter.push_str(&format!("{nl}{child}{line}"));
+    }
+    for domain in domains {
+        for pattern in path_patterns {
+            filter.push_str(&format!(
+                "{nl}{child}<data android:scheme=\"https\" android:host=\"{}\" android:pathPattern=\"{}\" />",
+                quick_xml::escape::escape(domain.as_str()),
+                quick_xml::escape::escape(pattern.as_str())
+            ));
         }
-        for domain in domains {
-            for pattern in path_patterns {
-                filter.push_str(&format!(
-                    "{nl}{child}<data android:scheme=\"https\" android:host=\"{}\" android:pathPattern=\"{}\" />",
-                    quick_xml::escape::escape(domain.as_str()),
-                    quick_xml::escape::escape(pattern.as_str())
-                ));
-            }
-        }
-        filter.push_str(&format!("{nl}{indent}{INTENT_FILTER_CLOSE}"));
-        let out = format!("{}{filter}{}", &text[..insert_at], &text[insert_at..]);
-        crate::content::parse(Kind::Xml, out.as_bytes(), &shown)
-            .context("after adding the App Links intent filter")?;
-        Ok(out)
-    })?;
-    Ok(())
+    }
+    filter.push_str(&format!("{nl}{indent}{INTENT_FILTER_CLOSE}"));
+    let out = splice(text, insert_at..insert_at, &filter);
+    crate::content::parse(Kind::Xml, out.as_bytes(), shown)
+        .context("after adding the App Links intent filter")?;
+    Ok(out)
 }
 
 /// Sets `android:defaultValue` of the `<restriction>` with each `android:key` in
 /// app_restrictions.xml (what EMM consoles pre-fill for the app's managed configuration).
-/// Anchored: each key must occur exactly once and have a default already. Returns whether
-/// the file changed.
-pub fn set_restriction_defaults(path: &Path, defaults: &[(&str, String)]) -> Result<bool> {
-    let shown = path.display().to_string();
-    if defaults.is_empty() {
-        return Ok(false);
+/// Anchored: each key must occur exactly once and have a default already.
+pub fn restriction_defaults(
+    text: &str,
+    shown: &str,
+    defaults: &[(&str, String)],
+) -> Result<String> {
+    let mut out = text.to_string();
+    for (key, value) in defaults {
+        let root = xml_spans::parse(&out, shown)?;
+        let anchor = format!("android:key=\"{key}\"");
+        let found: Vec<_> = root
+            .walk()
+            .into_iter()
+            .filter(|e| e.name == "restriction" && e.attribute(&out, "android:key") == Some(key))
+            .collect();
+        let [restriction] = found[..] else {
+            return Err(AnchorError::count(shown, &anchor, 1, 1, found.len()).into());
+        };
+        let Some(default) = restriction
+            .attributes(&out)
+            .into_iter()
+            .find(|a| a.name == RESTRICTION_DEFAULT)
+        else {
+            return Err(AnchorError::new(
+                shown,
+                format!("`{RESTRICTION_DEFAULT}=\"…\"` on the restriction `{key}`"),
+                "none",
+            )
+            .into());
+        };
+        let span = default.span;
+        let escaped = android_attr_value(value)
+            .with_context(|| format!("{shown}: the default of `{key}`"))?;
+        out = splice(&out, span, &escaped);
     }
-    if !path.is_file() {
-        bail!("{shown}: expected the managed-configuration schema (app_restrictions.xml); upstream may have moved it");
-    }
-    edit_file(path, |text| {
-        let mut out = text.to_string();
-        for (key, value) in defaults {
-            let anchor = format!("android:key=\"{key}\"");
-            let found = out.matches(&anchor).count();
-            if found != 1 {
-                bail!("{shown}: expected one restriction with `{anchor}` but found {found}; upstream may have changed this file");
-            }
-            let at = out.find(&anchor).unwrap_or_default();
-            let start = out[..at].rfind("<restriction").unwrap_or(at);
-            let end = at + out[at..].find('>').unwrap_or(out.len() - at);
-            let Some(value_start) = out[start..end]
-                .find(RESTRICTION_DEFAULT)
-                .map(|i| start + i + RESTRICTION_DEFAULT.len())
-            else {
-                bail!("{shown}: expected `{RESTRICTION_DEFAULT}…\"` on the restriction `{key}`; upstream may have changed this file");
-            };
-            let value_end = value_start + out[value_start..].find('"').unwrap_or_default();
-            let escaped = android_attr_value(value)
-                .with_context(|| format!("{shown}: the default of `{key}`"))?;
-            out.replace_range(value_start..value_end, &escaped);
-        }
-        crate::content::parse(Kind::Xml, out.as_bytes(), &shown)
-            .context("after setting the restriction defaults")?;
-        Ok(out)
-    })
+    crate::content::parse(Kind::Xml, out.as_bytes(), shown)
+        .context("after setting the restriction defaults")?;
+    Ok(out)
 }
 
 /// A string for an attribute of an Android XML resource: aapt2 runs attribute values through
@@ -322,19 +338,24 @@ fn package_dir(package: &str) -> PathBuf {
 /// Moves `<root>/com/mattermost/rnbeta/*` to the brand package's folder and rewrites the
 /// `package` lines, as upstream's `update_identifiers` lane does. The main sources must exist;
 /// the androidTest sources may not.
-fn move_package(app: &Path, root: &str, package: &str, required: bool) -> Result<Vec<PathBuf>> {
+fn move_package(rec: &mut Recorder, root: &str, package: &str, required: bool) -> Result<()> {
+    let app = rec.app();
     let from = app.join(root).join(package_dir(UPSTREAM_PACKAGE));
     if !from.is_dir() {
         if required {
-            bail!("{}: expected the app sources of package {UPSTREAM_PACKAGE}; upstream may have moved them", from.display());
+            return Err(AnchorError::new(
+                &from.display().to_string(),
+                format!("the app sources of package {UPSTREAM_PACKAGE}"),
+                "no such folder",
+            )
+            .into());
         }
-        return Ok(Vec::new());
+        return Ok(());
     }
     if package == UPSTREAM_PACKAGE {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let to = app.join(root).join(package_dir(package));
-    let mut moved = Vec::new();
     let entries =
         std::fs::read_dir(&from).with_context(|| format!("cannot read {}", from.display()))?;
     let mut names: Vec<_> = entries
@@ -343,44 +364,39 @@ fn move_package(app: &Path, root: &str, package: &str, required: bool) -> Result
     names.sort();
     fsutil::create_dir_all(&to)?;
     for name in names {
-        let src = from.join(&name);
-        let dst = to.join(&name);
-        std::fs::rename(&src, &dst)
-            .with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))?;
+        let src = Path::new(root)
+            .join(package_dir(UPSTREAM_PACKAGE))
+            .join(&name);
         let rel = Path::new(root).join(package_dir(package)).join(&name);
-        if dst.is_file() {
-            rewrite_package_line(&dst, package)?;
+        rec.rename(&src, &rel)?;
+        if to.join(&name).is_file() {
+            let shown = to.join(&name).display().to_string();
+            rec.edit(&rel, |text| rewrite_package_line(text, &shown, package))?;
         }
-        moved.push(rel);
     }
-    remove_empty_dirs(&from, &app.join(root))?;
-    Ok(moved)
+    remove_empty_dirs(&from, &app.join(root))
 }
 
 /// `package com.mattermost.rnbeta;` (Java) or `package com.mattermost.rnbeta` (Kotlin).
-fn rewrite_package_line(path: &Path, package: &str) -> Result<()> {
-    let shown = path.display().to_string();
-    edit_file(path, |text| {
-        let anchor = format!("package {UPSTREAM_PACKAGE}");
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let hit = lines.iter().position(|l| {
-            let t = l.trim_end();
-            t == anchor || t == format!("{anchor};")
-        });
-        let Some(i) = hit else {
-            bail!("{shown}: expected the line `{anchor}`; upstream may have changed this file");
-        };
-        let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        out[i] = lines[i].replacen(UPSTREAM_PACKAGE, package, 1);
-        Ok(out.concat())
-    })?;
-    Ok(())
+fn rewrite_package_line(text: &str, shown: &str, package: &str) -> Result<String> {
+    let anchor = format!("package {UPSTREAM_PACKAGE}");
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let hit = lines.iter().position(|l| {
+        let t = l.trim_end();
+        t == anchor || t == format!("{anchor};")
+    });
+    let Some(i) = hit else {
+        return Err(AnchorError::new(shown, format!("the line `{anchor}`"), "none").into());
+    };
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    out[i] = lines[i].replacen(UPSTREAM_PACKAGE, package, 1);
+    Ok(out.concat())
 }
 
 /// `import com.mattermost.rnbeta.*;` in helpers/ and `import com.mattermost.rnbeta.MainApplication;`
 /// in share/ (older versions).
-fn edit_importers(app: &Path, package: &str) -> Result<Vec<PathBuf>> {
-    let mut changed = Vec::new();
+fn edit_importers(rec: &mut Recorder, package: &str) -> Result<()> {
+    let app = rec.app();
     for dir in [HELPERS_DIR, SHARE_DIR] {
         let full = app.join(JAVA_ROOT).join(dir);
         if !full.is_dir() {
@@ -395,12 +411,11 @@ fn edit_importers(app: &Path, package: &str) -> Result<Vec<PathBuf>> {
             }
             let old = format!("import {UPSTREAM_PACKAGE}.");
             let new = format!("import {package}.");
-            if edit_file(path, |t| Ok(t.replace(&old, &new)))? {
-                changed.push(path.strip_prefix(app).unwrap_or(path).to_path_buf());
-            }
+            let rel = path.strip_prefix(app).unwrap_or(path);
+            rec.edit(rel, |t| Ok(t.replace(&old, &new)))?;
         }
     }
-    Ok(changed)
+    Ok(())
 }
 
 fn remove_empty_dirs(mut dir: &Path, stop: &Path) -> Result<()> {
@@ -508,18 +523,50 @@ mod tests {
 </manifest>
 "#;
 
-    fn edited(text: &str, edit: impl FnOnce(&Path) -> Result<()>) -> Result<String> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("AndroidManifest.xml");
-        std::fs::write(&path, text).unwrap();
-        edit(&path)?;
-        Ok(std::fs::read_to_string(&path).unwrap())
+    /// A `>` inside an attribute value ends no tag: `package` lands on `<manifest>` itself.
+    #[test]
+    fn manifest_package_with_a_gt_inside_an_attribute_value() {
+        let text = "<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\" xmlns:tools=\"t\" tools:note=\"a > b\">\n  <application/>\n</manifest>\n";
+        let out = manifest_package(text, "AndroidManifest.xml", "com.acme.chat").unwrap();
+        assert_eq!(
+            out,
+            text.replace("\"a > b\">", "\"a > b\" package=\"com.acme.chat\">")
+        );
+        let again = manifest_package(&out, "AndroidManifest.xml", "com.other").unwrap();
+        assert_eq!(again, out.replace("com.acme.chat", "com.other"));
+    }
+
+    /// `<manifest` inside a comment is not the element: the comment stays as it was.
+    #[test]
+    fn manifest_package_with_manifest_inside_a_comment() {
+        let text = "<?xml version=\"1.0\"?>\n<!-- <manifest package=\"old\"> was here -->\n<manifest xmlns:android=\"x\">\n  <application/>\n</manifest>\n";
+        let out = manifest_package(text, "AndroidManifest.xml", "com.acme.chat").unwrap();
+        assert_eq!(
+            out,
+            text.replace(
+                "<manifest xmlns:android=\"x\">",
+                "<manifest xmlns:android=\"x\" package=\"com.acme.chat\">"
+            )
+        );
+        let links = super::app_links(
+            &MANIFEST_TEXT.replace(
+                "<application>",
+                "<!-- <activity android:name=\".MainActivity\"> --><application>",
+            ),
+            "AndroidManifest.xml",
+            &["chat.acme.example".into()],
+            &["/.*/pl/.*".into()],
+        );
+        assert!(links.is_ok(), "{links:?}");
     }
 
     fn app_links(text: &str) -> Result<String> {
-        edited(text, |p| {
-            add_app_links(p, &["chat.acme.example".into()], &["/.*/pl/.*".into()])
-        })
+        super::app_links(
+            text,
+            "AndroidManifest.xml",
+            &["chat.acme.example".into()],
+            &["/.*/pl/.*".into()],
+        )
     }
 
     #[test]
@@ -545,7 +592,7 @@ mod tests {
         let renamed = MANIFEST_TEXT.replace(".MainActivity", ".LinkActivity");
         let err = app_links(&renamed).unwrap_err().to_string();
         assert!(
-            err.contains("expected one `android:name=\".MainActivity\"`"),
+            err.contains("expected one `<activity android:name=\".MainActivity\">`"),
             "{err}"
         );
         let no_scheme = MANIFEST_TEXT.replace("<data android:scheme=\"acmechat\" />", "");
@@ -566,9 +613,7 @@ mod tests {
 
     fn defaults(pairs: &[(&str, &str)]) -> Result<String> {
         let pairs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        edited(RESTRICTIONS_TEXT, |p| {
-            set_restriction_defaults(p, &pairs).map(|_| ())
-        })
+        restriction_defaults(RESTRICTIONS_TEXT, "app_restrictions.xml", &pairs)
     }
 
     #[test]
@@ -589,7 +634,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("expected one restriction with `android:key=\"serverUrl\"` but found 0"),
+            err.contains("expected `android:key=\"serverUrl\"` once but found 0 occurrence(s)"),
             "{err}"
         );
         let err = defaults(&[("timeout", "30000")]).unwrap_err().to_string();

@@ -1,11 +1,12 @@
 //! `ios/Mattermost/i18n/<lang>.lproj/{InfoPlist,Localizable}.strings`, byte for byte as
 //! upstream's iOS `replace_assets` lane writes them from `dist/assets/i18n/*.json`, so the
 //! permission prompts carry the brand's name and the lane, run later, rewrites identical files.
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde_json::Value;
 
+use crate::edits::record::Recorder;
 use crate::fsutil;
 
 pub const I18N_DIR: &str = "ios/Mattermost/i18n";
@@ -60,11 +61,11 @@ fn groups_language(pbxproj: &str, language: &str) -> bool {
 }
 
 /// Writes the strings of every language in `dist_i18n` whose `.lproj` group the Xcode project
-/// has (path `Mattermost/i18n/<lang>.lproj`) (others would be files Xcode never reads); returns the files written.
-pub fn write(app: &Path, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
+/// has (path `Mattermost/i18n/<lang>.lproj`) (others would be files Xcode never reads),
+/// through the recorder.
+pub fn write(rec: &mut Recorder, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Result<()> {
     if !dist_i18n.is_dir() {
-        return Ok(written);
+        return Ok(());
     }
     for rel in crate::overlay::walk::files(dist_i18n, "dist/assets/i18n")? {
         let Some(name) = rel
@@ -86,11 +87,10 @@ pub fn write(app: &Path, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Res
             ("InfoPlist.strings", &strings.info_plist),
             ("Localizable.strings", &strings.localizable),
         ] {
-            fsutil::write(&app.join(&dir).join(file), text)?;
-            written.push(dir.join(file));
+            rec.write(&dir.join(file), text)?;
         }
     }
-    Ok(written)
+    Ok(())
 }
 
 #[cfg(test)]

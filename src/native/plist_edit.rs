@@ -12,6 +12,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::text_edit::{line_indent, newline};
+use crate::error::AnchorError;
 
 /// A value to write: a string, or an array of strings, or a bool.
 #[derive(Debug, Clone)]
@@ -60,7 +61,9 @@ pub fn set_top_level(text: &str, key: &str, value: PlistValue, file: &str) -> Re
     let root = parse(text, file)?;
     match find(text, top_dict(&root, file)?, key, file)? {
         Some(entry) => Ok(replace_value(text, &entry, &value)),
-        None => bail!("{file}: expected the key {key} in the top-level dict; upstream may have changed this file"),
+        None => Err(
+            AnchorError::new(file, format!("the key {key} in the top-level dict"), "none").into(),
+        ),
     }
 }
 
@@ -108,7 +111,14 @@ pub fn set_in_array_dict(
     let root = parse(text, file)?;
     let array = match find(text, top_dict(&root, file)?, array_key, file)? {
         Some(entry) if entry.value.name == "array" => entry.value,
-        _ => bail!("{file}: expected the key {array_key} with an <array> in the top-level dict; upstream may have changed this file"),
+        _ => {
+            return Err(AnchorError::new(
+                file,
+                format!("the key {array_key} with an <array> in the top-level dict"),
+                "none",
+            )
+            .into())
+        }
     };
     let mut matching = Vec::new();
     for item in array.children.iter().filter(|c| c.name == "dict") {
@@ -120,11 +130,21 @@ pub fn set_in_array_dict(
     }
     // Exactly one: two entries with the same name would make the edit ambiguous.
     let [item] = matching[..] else {
-        bail!("{file}: expected one {array_key} entry whose {match_key} is {match_value:?} (to set {key}), found {}; upstream may have changed this file", matching.len());
+        return Err(AnchorError::new(
+            file,
+            format!("one {array_key} entry whose {match_key} is {match_value:?} (to set {key})"),
+            format!("{}", matching.len()),
+        )
+        .into());
     };
     match find(text, item, key, file)? {
         Some(entry) => Ok(replace_value(text, &entry, &value)),
-        None => bail!("{file}: expected the key {key} in the {array_key} entry {match_value:?}; upstream may have changed this file"),
+        None => Err(AnchorError::new(
+            file,
+            format!("the key {key} in the {array_key} entry {match_value:?}"),
+            "none",
+        )
+        .into()),
     }
 }
 
@@ -184,7 +204,16 @@ fn parse(text: &str, file: &str) -> Result<Element> {
 fn top_dict<'e>(root: &'e Element, file: &str) -> Result<&'e Element> {
     match root.children.as_slice() {
         [dict] if root.name == "plist" && dict.name == "dict" => Ok(dict),
-        _ => bail!("{file}: not an XML property list with a top-level <dict>"),
+        _ => Err(AnchorError::new(
+            file,
+            "an XML property list with a top-level <dict>",
+            format!(
+                "<{}> with {} child element(s)",
+                root.name,
+                root.children.len()
+            ),
+        )
+        .into()),
     }
 }
 

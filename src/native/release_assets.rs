@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use serde::Serialize;
 
+use crate::edits::record::Recorder;
 use crate::fsutil;
 use crate::problems::Problems;
 
@@ -44,14 +45,19 @@ pub struct Placement {
 
 /// Copies the release assets of `dist` into the native projects of `app`. `overridden` are
 /// the brand's override files, relative to its override tree.
-pub fn place(dist: &Path, app: &Path, overridden: &BTreeSet<PathBuf>) -> Result<Vec<Placement>> {
+pub fn place(
+    dist: &Path,
+    rec: &mut Recorder,
+    overridden: &BTreeSet<PathBuf>,
+) -> Result<Vec<Placement>> {
+    let app = rec.app();
     let mut out = Vec::new();
     let android = AndroidResources::scan(&app.join(ANDROID_RES))?;
     for rel in release_files(dist)? {
         let from_brand = overridden.contains(&rel);
         let (to, note) = destination(&rel, app, &android, from_brand)?;
         if let Some(to) = &to {
-            fsutil::copy(&dist.join(&rel), &app.join(to))?;
+            rec.copy(&dist.join(&rel), to)?;
         }
         out.push(Placement {
             asset: fsutil::rel_string(&rel),

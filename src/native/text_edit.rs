@@ -1,11 +1,9 @@
 //! Anchored text replacement for files without a usable parser (pbxproj, gradle, manifests):
 //! every edit states how often its anchor must occur, so an upstream change is an error, not a
 //! silent no-op.
-use std::path::Path;
+use anyhow::Result;
 
-use anyhow::{bail, Result};
-
-use crate::fsutil;
+use crate::error::AnchorError;
 
 /// Replaces `anchor` with `replacement` in `text`, requiring between `min` and `max`
 /// occurrences; `file` is named in the error.
@@ -19,27 +17,9 @@ pub fn replace_counted(
 ) -> Result<String> {
     let found = text.matches(anchor).count();
     if found < min || found > max {
-        let expected = if min == max {
-            format!("{min}")
-        } else {
-            format!("{min} to {max}")
-        };
-        bail!(
-            "{file}: expected {expected} occurrence(s) of `{anchor}` but found {found}; upstream may have changed this file, so mmbrand does not know how to brand it"
-        );
+        return Err(AnchorError::count(file, anchor, min, max, found).into());
     }
     Ok(text.replace(anchor, replacement))
-}
-
-/// Reads a file, applies `edit`, writes it back only if it changed; returns whether it did.
-pub fn edit_file(path: &Path, edit: impl FnOnce(&str) -> Result<String>) -> Result<bool> {
-    let before = fsutil::read_to_string(path)?;
-    let after = edit(&before)?;
-    if after == before {
-        return Ok(false);
-    }
-    fsutil::write(path, after)?;
-    Ok(true)
 }
 
 /// The spaces and tabs that start the line containing byte `at`.

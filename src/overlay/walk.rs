@@ -11,6 +11,18 @@ use walkdir::WalkDir;
 use crate::fsutil;
 use crate::problems::Problems;
 
+/// How messages name the brand's override tree.
+pub const OVERRIDE_TREE: &str = "override directory (assets.override)";
+
+/// The brand's override files (`[assets] override`), relative to the tree; none without one.
+/// The one walk of the override tree that apply, drift and the re-apply digest share.
+pub fn override_files(dir: Option<&Path>) -> Result<Vec<PathBuf>> {
+    match dir {
+        Some(dir) => files(dir, OVERRIDE_TREE),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// Every regular file under `root` (symlinks inside the tree followed), as paths relative to
 /// `root`, sorted. `what` names the directory in error messages ("override directory").
 pub fn files(root: &Path, what: &str) -> Result<Vec<PathBuf>> {

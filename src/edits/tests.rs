@@ -1,0 +1,209 @@
+//! The registry, checked against the miniature upstream (fixtures/mattermost-mobile) and
+//! the example brand (fixtures/brands/acme): every edit is still registered, applies to the
+//! example, and changes its file; and apply's lock lists exactly the registry's files plus
+//! the files it generates or moves.
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::brand::Brand;
+use crate::layout::{self, Role};
+use crate::native::{android, ios_strings};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn upstream() -> PathBuf {
+    root().join("fixtures/mattermost-mobile")
+}
+
+/// The example brand, with a version and build number so the version edits apply too.
+fn example() -> Brand {
+    let mut brand = Brand::load(&root().join("fixtures/brands/acme/brand.toml")).unwrap();
+    brand.version.version = Some("9.8.7".into());
+    brand.version.build_number = Some(4321);
+    brand
+}
+
+/// Every edit, pinned: removing one from the registry (or adding one without a line here)
+/// fails this test.
+const EXPECTED: &[(&str, &str)] = &[
+    (
+        "ios/Mattermost.xcodeproj/project.pbxproj",
+        "bundle identifiers and team",
+    ),
+    ("ios/Mattermost/Info.plist", "identity and URL schemes"),
+    ("ios/MattermostShare/Info.plist", "identity"),
+    ("ios/NotificationService/Info.plist", "identity"),
+    (
+        "ios/Mattermost/Mattermost.entitlements",
+        "groups, aps and iCloud",
+    ),
+    (
+        "ios/MattermostShare/MattermostShare.entitlements",
+        "app group",
+    ),
+    (
+        "ios/NotificationService/NotificationService.entitlements",
+        "app group",
+    ),
+    (
+        "ios/Mattermost/Mattermost.entitlements",
+        "associated domains",
+    ),
+    ("android/app/build.gradle", "namespace and applicationId"),
+    ("android/app/src/main/AndroidManifest.xml", "URL schemes"),
+    (
+        "android/app/src/main/AndroidManifest.xml",
+        "package attribute",
+    ),
+    (
+        "android/app/src/main/AndroidManifest.xml",
+        "App Links filter",
+    ),
+    ("android/app/src/main/res/values/strings.xml", "app name"),
+    (
+        "android/app/src/main/res/values/strings.xml",
+        "managed-configuration titles",
+    ),
+    (
+        "fastlane/metadata/android/en-US/title.txt",
+        "Play listing title",
+    ),
+    ("android/app/google-services.json", "Firebase client config"),
+    (
+        "android/app/src/main/res/xml/app_restrictions.xml",
+        "managed-configuration defaults",
+    ),
+    ("package.json", "app version"),
+    ("package-lock.json", "app version"),
+    ("android/app/build.gradle", "app version"),
+    ("ios/Mattermost.xcodeproj/project.pbxproj", "app version"),
+    ("ios/Mattermost/Info.plist", "app version"),
+    ("ios/MattermostShare/Info.plist", "app version"),
+    ("ios/NotificationService/Info.plist", "app version"),
+    ("android/app/build.gradle", "build number"),
+    ("ios/Mattermost.xcodeproj/project.pbxproj", "build number"),
+    ("ios/Mattermost/Info.plist", "build number"),
+    ("ios/MattermostShare/Info.plist", "build number"),
+    ("ios/NotificationService/Info.plist", "build number"),
+    ("app.json", "expo.scheme"),
+    ("fastlane/Fastfile", "guarded source move"),
+];
+
+#[test]
+fn the_registry_lists_every_edit() {
+    let listed: Vec<(&str, &str)> = registry().iter().map(|e| (e.path, e.name)).collect();
+    assert_eq!(listed, EXPECTED);
+}
+
+/// Each edit, run alone on upstream's text, applies to the example and changes its file.
+#[test]
+fn every_edit_changes_its_file_on_the_example() {
+    let brand = example();
+    let up = upstream();
+    let reader = reader(&up);
+    let ctx = EditCtx {
+        brand: &brand,
+        google_services: &brand.inputs.google_services,
+        deep_links: brand.inputs.deep_links.as_ref(),
+        upstream: &reader,
+    };
+    for edit in registry() {
+        let what = format!("{} ({})", edit.path, edit.name);
+        assert!(
+            edit.when.holds(&ctx),
+            "{what}: not exercised by the example"
+        );
+        let before = match std::fs::read_to_string(up.join(edit.path)) {
+            Ok(text) => text,
+            Err(_) if edit.presence == Presence::Replaced => String::new(),
+            Err(e) => panic!("{what}: the fixture upstream lacks it: {e}"),
+        };
+        let doc = Doc {
+            path: edit.path,
+            shown: edit.path,
+        };
+        let after = (edit.edit)(&before, &doc, &ctx).unwrap_or_else(|e| panic!("{what}: {e:#}"));
+        assert_ne!(after, before, "{what}: made no change");
+    }
+}
+
+/// The lock's app files are the registry's files, plus what apply generates (merged assets,
+/// fastlane env files) or moves and writes whole (Java sources, iOS .strings, release
+/// assets): none of them is listed by hand beside an edit.
+#[test]
+fn the_lock_lists_the_registry_files_and_the_generated_ones() {
+    let brand = example();
+    let out = tempfile::tempdir().unwrap();
+    let args = crate::cli::SourceArgs {
+        source: Some(upstream().display().to_string()),
+        git_ref: None,
+        object_store: None,
+    };
+    let built = crate::apply::build(&brand, &args, crate::push::DEFAULT_PROXY_ROOT, out.path())
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let edited: BTreeSet<String> = built
+        .lock
+        .files
+        .keys()
+        .filter(|k| layout::role_of(k) == Role::UpstreamEdited)
+        .filter_map(|k| k.strip_prefix("app/").map(str::to_string))
+        .collect();
+    let registry: BTreeSet<String> = edited_paths().iter().map(|p| p.to_string()).collect();
+    let missing: Vec<_> = registry.difference(&edited).collect();
+    assert!(
+        missing.is_empty(),
+        "registry files not in the lock: {missing:?}"
+    );
+    let placed: BTreeSet<String> = built
+        .placements
+        .iter()
+        .filter_map(|p| p.to.clone())
+        .collect();
+    let file_sets = [
+        android::JAVA_ROOT,
+        android::TEST_JAVA_ROOT,
+        ios_strings::I18N_DIR,
+    ];
+    let stray: Vec<_> = edited
+        .difference(&registry)
+        .filter(|k| !file_sets.iter().any(|d| Path::new(k).starts_with(d)))
+        .filter(|k| !placed.contains(*k))
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "lock files neither in the registry nor generated: {stray:?}"
+    );
+}
+
+/// The project's team is the brand's everywhere Xcode reads it: the build settings and the
+/// TargetAttributes the signing pane shows (one edit, two anchors; the loop above would
+/// not notice one of them dropped).
+#[test]
+fn the_project_team_is_the_brands_in_settings_and_target_attributes() {
+    let brand = example();
+    let up = upstream();
+    let reader = reader(&up);
+    let ctx = EditCtx {
+        brand: &brand,
+        google_services: &brand.inputs.google_services,
+        deep_links: brand.inputs.deep_links.as_ref(),
+        upstream: &reader,
+    };
+    let text = std::fs::read_to_string(up.join(crate::native::ios::PBXPROJ)).unwrap();
+    let doc = Doc {
+        path: crate::native::ios::PBXPROJ,
+        shown: "project.pbxproj",
+    };
+    let out = (registry()[0].edit)(&text, &doc, &ctx).unwrap();
+    for setting in ["DEVELOPMENT_TEAM = ", "DevelopmentTeam = "] {
+        let values: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(setting))
+            .collect();
+        assert!(!values.is_empty(), "the fixture has no {setting}");
+        let team = format!("{};", brand.ios.team_id);
+        assert!(values.iter().all(|v| *v == team), "{setting}{values:?}");
+    }
+}
