@@ -233,30 +233,6 @@ pub struct Brand {
     pub push: Option<PushSection>,
     pub deep_links: Option<DeepLinksSection>,
     pub emm: EmmSection,
-    /// The credentials and client config the brand names, read and checked at load.
-    pub inputs: Inputs,
-}
-
-/// What the brand's `file:`/`env:` references hold, checked the way their consumers load
-/// them. Its Debug output never shows content.
-#[derive(Default)]
-pub struct Inputs {
-    /// android.google_services: bytes and the Firebase project id.
-    pub google_services: Vec<u8>,
-    pub firebase_project: String,
-    pub push: Option<crate::push::PreparedPush>,
-    /// `[deep_links]`: domains and normalised certificate fingerprints.
-    pub deep_links: Option<crate::emit::well_known::DeepLinks>,
-}
-
-impl std::fmt::Debug for Inputs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inputs")
-            .field("firebase_project", &self.firebase_project)
-            .field("push", &self.push.is_some())
-            .field("deep_links", &self.deep_links)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The four iOS identifiers of the three targets, plus team and push environment.
@@ -296,8 +272,20 @@ pub struct LoadOptions {
     /// Allow `file:` references and `[assets] override` outside the brand's folder
     /// (`--allow-outside-brand-dir`).
     pub allow_outside_brand_dir: bool,
-    /// Check the brand file only; read none of its credentials (`batch --matrix`).
-    pub skip_inputs: bool,
+}
+
+/// A brand file parsed and validated, with every problem found in it. Reading the files it
+/// names is a later stage (`crate::inputs`), which adds its problems to these so that one
+/// run still reports every mistake at once.
+#[derive(Debug)]
+pub struct Checked {
+    /// Complete even when `problems` is not empty (invalid values hold placeholders).
+    pub brand: Brand,
+    pub problems: Problems,
+    /// No path leaves the brand's folder (or that is allowed): the named files may be read.
+    pub contained: bool,
+    /// `android.google_services` is a valid `file:`/`env:` reference.
+    pub google_services_ok: bool,
 }
 
 impl Brand {
@@ -307,18 +295,17 @@ impl Brand {
         Brand::load_with(path, LoadOptions::default())
     }
 
-    /// Like [`Brand::load`], but the credentials and other `file:`/`env:` inputs are not
-    /// read (`batch --matrix` describes CI jobs that read them there); `inputs` stays empty.
-    pub fn load_declared(path: &Path, options: LoadOptions) -> Result<Brand> {
-        let options = LoadOptions {
-            skip_inputs: true,
-            ..options
-        };
-        Brand::load_with(path, options)
+    /// [`Brand::load`] with options. The files the brand names are not read (see
+    /// `crate::inputs::load` for that).
+    pub fn load_with(path: &Path, options: LoadOptions) -> Result<Brand> {
+        let checked = Brand::check(path, options)?;
+        checked.problems.into_result()?;
+        Ok(checked.brand)
     }
 
-    /// [`Brand::load`] with options.
-    pub fn load_with(path: &Path, options: LoadOptions) -> Result<Brand> {
+    /// Reads, parses and validates a brand file, returning the brand with its problems. Fails
+    /// outright only when there is no brand to speak of (unreadable, not TOML, keys missing).
+    pub fn check(path: &Path, options: LoadOptions) -> Result<Checked> {
         let text = read_brand_text(path)?;
         // Every missing required key at once (serde stops at the first), with serde's own
         // message when it is about something else, such as a misspelt key.
@@ -365,7 +352,7 @@ impl Brand {
                 .ok();
         let ios = derive_ios(&raw.ios);
         let override_dir = raw.assets.override_dir.as_ref().map(|o| dir.join(o));
-        let mut brand = Brand {
+        let brand = Brand {
             file: path.to_path_buf(),
             file_sha256: fsutil::sha256_hex(text.as_bytes()),
             branch: raw
@@ -396,70 +383,13 @@ impl Brand {
             push: raw.push,
             deep_links: raw.deep_links,
             emm: raw.emm,
-            inputs: Inputs::default(),
         };
-        // Every input that needs no upstream is checked now, so one run reports every
-        // mistake in the brand, and nothing is cloned for a brand that cannot work. Nothing
-        // is read when a path leaves the brand's folder.
-        if contained && !options.skip_inputs {
-            brand.inputs = brand.read_inputs(google_services.is_some(), &mut problems);
-        }
-        problems.into_result()?;
-        Ok(brand)
-    }
-
-    fn read_inputs(&self, google_services_ok: bool, problems: &mut Problems) -> Inputs {
-        let mut inputs = Inputs::default();
-        let gs_shown = self.android.google_services.describe(&self.dir);
-        let gs = google_services_ok
-            .then(|| {
-                let bytes = self
-                    .android
-                    .google_services
-                    .read(&self.dir, "android.google_services")
-                    .map_err(|e| problems.push(format!("{e:#}")))
-                    .ok()?;
-                let gs = crate::native::android::parse_google_services(&bytes, &gs_shown)
-                    .and_then(|gs| {
-                        crate::native::android::check_google_services(
-                            &gs,
-                            &self.android.package,
-                            &gs_shown,
-                        )
-                        .map(|()| gs)
-                    })
-                    .map_err(|e| problems.push(format!("{e:#}")))
-                    .ok()?;
-                inputs.google_services = bytes;
-                Some(gs)
-            })
-            .flatten();
-        if let Some(gs) = &gs {
-            inputs.firebase_project = gs.project_id.clone();
-        }
-        let firebase = gs
-            .as_ref()
-            .map(|g| (g.project_id.as_str(), gs_shown.as_str()));
-        match crate::push::prepare(self, firebase) {
-            Ok(push) => inputs.push = push,
-            Err(e) => match e.downcast_ref::<Problems>() {
-                Some(many) => many.items().iter().for_each(|p| problems.push(p.clone())),
-                None => problems.push(format!("{e:#}")),
-            },
-        }
-        if let Some(links) = &self.deep_links {
-            match crate::emit::well_known::prepare(links, &self.dir) {
-                Ok(prepared) => inputs.deep_links = Some(prepared),
-                Err(e) => problems.push(format!("{}: {e:#}", self.file.display())),
-            }
-        }
-        if let Some(dir) = &self.override_dir {
-            if let Err(e) = crate::overlay::walk::files(dir, "override directory (assets.override)")
-            {
-                problems.push(format!("{e:#}"));
-            }
-        }
-        inputs
+        Ok(Checked {
+            brand,
+            problems,
+            contained,
+            google_services_ok: google_services.is_some(),
+        })
     }
 
     /// The values written into config.json: server and auth scheme first, then `[config]`.
@@ -483,8 +413,7 @@ impl Brand {
 
     /// Applies `--app-version` / `--build-number`, which win over the brand file's keys;
     /// both are validated like the keys, naming the flag.
-    pub fn override_version(&mut self, args: &crate::cli::VersionArgs) -> Result<()> {
-        let (version, build) = (args.app_version.as_deref(), args.build_number);
+    pub fn override_version(&mut self, version: Option<&str>, build: Option<u64>) -> Result<()> {
         let mut problems = Problems::new();
         if let Some(v) = version {
             match identifiers::app_version(v) {

@@ -158,7 +158,6 @@ impl BrandAccessArgs {
     pub fn load_options(&self) -> crate::brand::LoadOptions {
         crate::brand::LoadOptions {
             allow_outside_brand_dir: self.allow_outside_brand_dir,
-            skip_inputs: false,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod emit;
 pub mod fsutil;
 pub mod git_net;
 pub mod init;
+pub mod inputs;
 pub mod lock;
 pub mod native;
 pub mod overlay;

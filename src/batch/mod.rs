@@ -17,6 +17,7 @@ use crate::apply::{self, Applied};
 use crate::brand::{identifiers, Brand, LoadOptions};
 use crate::cli::{ApplyArgs, BatchArgs, SourceArgs};
 use crate::fsutil;
+use crate::inputs::{self, Inputs};
 use crate::problems;
 use crate::source;
 
@@ -31,7 +32,7 @@ struct Entry {
     /// The brand's `name`: from the loaded brand, or from a broken file when it has a valid
     /// one (so its output directory can still be named).
     name: Option<String>,
-    brand: Result<Brand, anyhow::Error>,
+    loaded: Result<(Brand, Inputs), anyhow::Error>,
 }
 
 /// What became of one brand.
@@ -61,7 +62,8 @@ pub fn run(args: &BatchArgs) -> Result<()> {
     )?;
     let loaded: Vec<&Brand> = entries
         .iter()
-        .filter_map(|e| e.brand.as_ref().ok())
+        .filter_map(|e| e.loaded.as_ref().ok())
+        .map(|(brand, _)| brand)
         .collect();
     crate::report::print_warnings(&shared_identifiers(&loaded));
     // One batch per output folder; each brand's apply also locks its own DIR/<name>.
@@ -75,15 +77,15 @@ pub fn run(args: &BatchArgs) -> Result<()> {
 }
 
 fn load(file: &Path, options: LoadOptions) -> Entry {
-    let brand = Brand::load_with(file, options);
-    let name = match &brand {
-        Ok(b) => Some(b.name.clone()),
+    let loaded = inputs::load(file, options);
+    let name = match &loaded {
+        Ok((b, _)) => Some(b.name.clone()),
         Err(_) => declared_name(file),
     };
     Entry {
         file: file.to_path_buf(),
         name,
-        brand,
+        loaded,
     }
 }
 
@@ -150,8 +152,8 @@ fn update_stores(
 ) -> BTreeMap<String, Result<PathBuf, String>> {
     let urls: BTreeSet<String> = entries
         .iter()
-        .filter_map(|e| e.brand.as_ref().ok())
-        .filter_map(|b| apply::source_of(b, &args.source).ok())
+        .filter_map(|e| e.loaded.as_ref().ok())
+        .filter_map(|(b, _)| apply::source_of(b, &args.source).ok())
         .map(|(repo, _)| repo)
         .filter(|repo| source::looks_like_url(repo))
         .collect();
@@ -220,8 +222,10 @@ fn apply_entry(
     let out = entry.name.as_ref().map(|n| args.out.join(n));
     progress.start(index);
     let started = Instant::now();
-    let result = match entry.brand {
-        Ok(mut brand) => apply_brand(&mut brand, stores, args).map_err(|e| problems::messages(&e)),
+    let result = match entry.loaded {
+        Ok((mut brand, inputs)) => {
+            apply_brand(&mut brand, &inputs, stores, args).map_err(|e| problems::messages(&e))
+        }
         Err(e) => Err(problems::messages(&e)),
     };
     let result = result.map_err(|m| name_file(m, &entry.file));
@@ -239,10 +243,14 @@ fn apply_entry(
 /// One brand's `apply`, with the batch's flags and its source's store.
 fn apply_brand(
     brand: &mut Brand,
+    inputs: &Inputs,
     stores: &BTreeMap<String, Result<PathBuf, String>>,
     args: &BatchArgs,
 ) -> Result<Applied> {
-    brand.override_version(&args.version)?;
+    brand.override_version(
+        args.version.app_version.as_deref(),
+        args.version.build_number,
+    )?;
     let (repo, _) = apply::source_of(brand, &args.source)?;
     let object_store = match stores.get(&repo) {
         Some(Ok(store)) => Some(store.clone()),
@@ -262,7 +270,7 @@ fn apply_brand(
         json: args.json,
     };
     // Brands run side by side: their drift goes into the summary, not line by line.
-    apply::apply(brand, &apply_args, &|_| {})
+    apply::apply(brand, inputs, &apply_args, &|_| {})
 }
 
 /// Every message names the brand file, so a failure in a batch of many is traceable.

@@ -106,7 +106,7 @@ fn load(files: &[std::path::PathBuf], options: LoadOptions) -> Result<Vec<Brand>
     let mut problems = Problems::new();
     let mut brands = Vec::new();
     for file in files {
-        match Brand::load_declared(file, options) {
+        match Brand::load_with(file, options) {
             Ok(brand) => brands.push(brand),
             Err(e) => crate::batch::name_file(crate::problems::messages(&e), file)
                 .into_iter()

@@ -155,8 +155,8 @@ fn pretty(value: &impl Serialize) -> Result<Vec<u8>> {
 }
 
 /// Writes `DIR/well-known/` when the brand has `[deep_links]`.
-pub fn write(root: &Path, brand: &Brand) -> Result<()> {
-    let Some(links) = &brand.inputs.deep_links else {
+pub fn write(root: &Path, brand: &Brand, links: Option<&DeepLinks>) -> Result<()> {
+    let Some(links) = links else {
         return Ok(());
     };
     let dir = root.join(DIR);
@@ -196,8 +196,8 @@ pub fn write(root: &Path, brand: &Brand) -> Result<()> {
 
 /// The app's side: `applinks:` entitlements and the verified intent filter. Returns the
 /// files changed, relative to `app`.
-pub fn apply_app(app: &Path, brand: &Brand) -> Result<Vec<PathBuf>> {
-    let Some(links) = &brand.inputs.deep_links else {
+pub fn apply_app(app: &Path, links: Option<&DeepLinks>) -> Result<Vec<PathBuf>> {
+    let Some(links) = links else {
         return Ok(Vec::new());
     };
     ios::add_associated_domains(&app.join(ios::MAIN_ENTITLEMENTS), &links.domains)?;

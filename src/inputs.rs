@@ -1,0 +1,105 @@
+//! The inputs stage: reads and checks every file a validated brand names (`file:`/`env:`
+//! credentials, google-services.json, the deep-link certificate, the override tree) the way
+//! their consumers will load them. It runs right after the brand file is validated, and its
+//! problems join the brand file's, so one run reports every mistake before anything is cloned.
+pub mod google_services;
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::brand::{Brand, Checked, LoadOptions};
+use crate::emit::well_known::{self, DeepLinks};
+use crate::problems::Problems;
+use crate::push::{self, PreparedPush};
+
+/// What the brand's `file:`/`env:` references hold, checked. Its Debug output never shows
+/// content.
+#[derive(Default)]
+pub struct Inputs {
+    /// android.google_services: bytes and the Firebase project id.
+    pub google_services: Vec<u8>,
+    pub firebase_project: String,
+    pub push: Option<PreparedPush>,
+    /// `[deep_links]`: domains and normalised certificate fingerprints.
+    pub deep_links: Option<DeepLinks>,
+}
+
+impl std::fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inputs")
+            .field("firebase_project", &self.firebase_project)
+            .field("push", &self.push.is_some())
+            .field("deep_links", &self.deep_links)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads a brand file and reads everything it names; the brand file's problems and the
+/// inputs' are reported together. Nothing is read when a path leaves the brand's folder.
+pub fn load(path: &Path, options: LoadOptions) -> Result<(Brand, Inputs)> {
+    let Checked {
+        brand,
+        mut problems,
+        contained,
+        google_services_ok,
+    } = Brand::check(path, options)?;
+    let inputs = if contained {
+        read(&brand, google_services_ok, &mut problems)
+    } else {
+        Inputs::default()
+    };
+    problems.into_result()?;
+    Ok((brand, inputs))
+}
+
+/// Reads and checks every input of `brand`, each failure joining `problems` so that one run
+/// reports them all. `google_services_ok` says whether that reference is valid (its problem
+/// was reported by validation).
+pub fn read(brand: &Brand, google_services_ok: bool, problems: &mut Problems) -> Inputs {
+    let mut inputs = Inputs::default();
+    let gs_shown = brand.android.google_services.describe(&brand.dir);
+    let gs = google_services_ok
+        .then(|| {
+            let bytes = brand
+                .android
+                .google_services
+                .read(&brand.dir, "android.google_services")
+                .map_err(|e| problems.push(format!("{e:#}")))
+                .ok()?;
+            let gs = google_services::parse(&bytes, &gs_shown)
+                .and_then(|gs| {
+                    google_services::check(&gs, &brand.android.package, &gs_shown).map(|()| gs)
+                })
+                .map_err(|e| problems.push(format!("{e:#}")))
+                .ok()?;
+            inputs.google_services = bytes;
+            Some(gs)
+        })
+        .flatten();
+    if let Some(gs) = &gs {
+        inputs.firebase_project = gs.project_id.clone();
+    }
+    let firebase = gs
+        .as_ref()
+        .map(|g| (g.project_id.as_str(), gs_shown.as_str()));
+    match push::prepare(brand, firebase) {
+        Ok(push) => inputs.push = push,
+        Err(e) => match e.downcast_ref::<Problems>() {
+            Some(many) => many.items().iter().for_each(|p| problems.push(p.clone())),
+            None => problems.push(format!("{e:#}")),
+        },
+    }
+    if let Some(links) = &brand.deep_links {
+        match well_known::prepare(links, &brand.dir) {
+            Ok(prepared) => inputs.deep_links = Some(prepared),
+            Err(e) => problems.push(format!("{}: {e:#}", brand.file.display())),
+        }
+    }
+    if let Some(dir) = &brand.override_dir {
+        if let Err(e) = crate::overlay::walk::files(dir, "override directory (assets.override)") {
+            problems.push(format!("{e:#}"));
+        }
+    }
+    inputs
+}
