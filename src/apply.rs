@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use serde_json::json;
 
-use crate::brand::Brand;
+use crate::brand::{Brand, LoadOptions};
 use crate::cli::{ApplyArgs, SourceArgs};
 use crate::drift::{self, Drift};
 use crate::emit;
@@ -240,7 +240,12 @@ fn remove_dir_if_exists(dir: &Path) -> Result<()> {
 
 /// `mmbrand apply`.
 pub fn run(args: &ApplyArgs) -> Result<()> {
-    let (mut brand, inputs) = inputs::load(&args.brand_file, args.access.load_options())?;
+    let (mut brand, inputs) = inputs::load(
+        &args.brand_file,
+        LoadOptions {
+            allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+        },
+    )?;
     brand.override_version(
         args.version.app_version.as_deref(),
         args.version.build_number,

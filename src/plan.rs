@@ -10,7 +10,7 @@ use serde_json::json;
 use similar::TextDiff;
 
 use crate::apply;
-use crate::brand::Brand;
+use crate::brand::{Brand, LoadOptions};
 use crate::cli::PlanArgs;
 use crate::drift::{self, Drift};
 use crate::fsutil;
@@ -33,7 +33,12 @@ pub struct Change {
 }
 
 pub fn run(args: &PlanArgs) -> Result<()> {
-    let (mut brand, inputs) = inputs::load(&args.brand_file, args.access.load_options())?;
+    let (mut brand, inputs) = inputs::load(
+        &args.brand_file,
+        LoadOptions {
+            allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+        },
+    )?;
     brand.override_version(
         args.version.app_version.as_deref(),
         args.version.build_number,

@@ -2,6 +2,8 @@
 //! clashing names stop the run before anything is written), each URL source is cloned once
 //! into a bare store under the output directory, and the brands are applied in parallel,
 //! each into `OUT/<name>/`. A failing brand does not stop the others.
+mod matrix;
+mod names;
 mod progress;
 mod summary;
 
@@ -21,6 +23,7 @@ use crate::inputs::{self, Inputs};
 use crate::problems;
 use crate::source;
 
+use names::{check_unique_names, name_file, shared_identifiers};
 use progress::Progress;
 
 /// Where `batch` keeps the bare clones of URL sources, inside `--out`.
@@ -48,12 +51,19 @@ pub struct Outcome {
 /// `mmbrand batch`.
 pub fn run(args: &BatchArgs) -> Result<()> {
     if let Some(kind) = args.matrix {
-        return crate::emit::matrix::run(args, kind);
+        return matrix::run(args, kind);
     }
     let entries: Vec<Entry> = args
         .brand_files
         .iter()
-        .map(|f| load(f, args.access.load_options()))
+        .map(|f| {
+            load(
+                f,
+                LoadOptions {
+                    allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+                },
+            )
+        })
         .collect();
     check_unique_names(
         entries
@@ -102,45 +112,6 @@ fn display_name(entry: &Entry) -> String {
         .name
         .clone()
         .unwrap_or_else(|| entry.file.display().to_string())
-}
-
-/// Two brands of one name would write the same `OUT/<name>/`: refused before any work.
-pub(crate) fn check_unique_names<'a>(
-    brands: impl IntoIterator<Item = (&'a str, &'a Path)>,
-) -> Result<()> {
-    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
-    for (name, file) in brands {
-        if let Some(first) = seen.insert(name, file) {
-            bail!(
-                "{} and {} both have name = {name:?}; each brand is written to --out DIR/<name>, so give one of them another name (nothing was written)",
-                first.display(),
-                file.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Brands that would be the same app to the stores and the push proxy: one bundle id or
-/// Android package in two brand files (the proxy routes by topic and package).
-pub(crate) fn shared_identifiers(brands: &[&Brand]) -> Vec<String> {
-    let mut seen: BTreeMap<(&str, &str), &Path> = BTreeMap::new();
-    let mut warnings = Vec::new();
-    for brand in brands {
-        for (what, id) in [
-            ("[ios] bundle_id", brand.ios.bundle_id.as_str()),
-            ("[android] package", brand.android.package.as_str()),
-        ] {
-            if let Some(first) = seen.insert((what, id), &brand.file) {
-                warnings.push(format!(
-                    "{} and {} both have {what} = {id:?}: the stores and the push proxy would take them for one app; give each brand its own",
-                    first.display(),
-                    brand.file.display()
-                ));
-            }
-        }
-    }
-    warnings
 }
 
 /// Clones (or fetches) every URL source once, into `OUT/.mmbrand-upstream/<sha256>.git`.
@@ -271,19 +242,4 @@ fn apply_brand(
     };
     // Brands run side by side: their drift goes into the summary, not line by line.
     apply::apply(brand, inputs, &apply_args, &|_| {})
-}
-
-/// Every message names the brand file, so a failure in a batch of many is traceable.
-pub(crate) fn name_file(messages: Vec<String>, file: &Path) -> Vec<String> {
-    let shown = file.display().to_string();
-    messages
-        .into_iter()
-        .map(|m| {
-            if m.contains(&shown) {
-                m
-            } else {
-                format!("{shown}: {m}")
-            }
-        })
-        .collect()
 }

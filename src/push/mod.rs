@@ -2,6 +2,7 @@
 //! the Mattermost server settings that point at the proxy.
 pub mod credentials;
 pub mod deploy;
+pub mod paths;
 pub mod proxy_config;
 pub mod server_settings;
 
@@ -17,12 +18,7 @@ use crate::problems::Problems;
 use credentials::CertInfo;
 use proxy_config::{AndroidPushSettings, ApplePushSettings};
 
-pub const PROXY_DIR: &str = "push-proxy";
-pub const PROXY_CONFIG: &str = "mattermost-push-proxy.json";
-/// Where credential paths in the config point by default: the proxy resolves them against
-/// its working directory, and finds its config in `./config/`, so deploying `DIR/push-proxy`
-/// as that folder works unchanged (the Docker image's `/mattermost-push-proxy/config` volume).
-pub const DEFAULT_PROXY_ROOT: &str = "./config";
+pub use paths::{DEFAULT_PROXY_ROOT, PROXY_CONFIG, PROXY_DIR};
 
 /// The credentials a brand names, each with its brand key (used in messages and as its name
 /// in the lock file).

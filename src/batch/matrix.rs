@@ -14,6 +14,8 @@ use crate::emit::fastlane;
 use crate::fsutil;
 use crate::problems::Problems;
 
+use super::names;
+
 const GITHUB: &str = include_str!("../../templates/matrix-github.yml.tera");
 const GITLAB: &str = include_str!("../../templates/matrix-gitlab.yml.tera");
 
@@ -56,12 +58,17 @@ fn file_secret(brand: &str, key: &str) -> String {
 }
 
 pub fn run(args: &BatchArgs, kind: MatrixKind) -> Result<()> {
-    let brands = load(&args.brand_files, args.access.load_options())?;
-    crate::batch::check_unique_names(brands.iter().map(|b| (b.name.as_str(), b.file.as_path())))?;
+    let brands = load(
+        &args.brand_files,
+        LoadOptions {
+            allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+        },
+    )?;
+    names::check_unique_names(brands.iter().map(|b| (b.name.as_str(), b.file.as_path())))?;
     let yaml = render(kind, &brands, args)?;
     crate::report::print_warnings(&portability_warnings(&brands, args));
     let all: Vec<&Brand> = brands.iter().collect();
-    crate::report::print_warnings(&crate::batch::shared_identifiers(&all));
+    crate::report::print_warnings(&names::shared_identifiers(&all));
     match &args.matrix_out {
         Some(file) => fsutil::write(file, yaml),
         None => {
@@ -108,7 +115,7 @@ fn load(files: &[std::path::PathBuf], options: LoadOptions) -> Result<Vec<Brand>
     for file in files {
         match Brand::load_with(file, options) {
             Ok(brand) => brands.push(brand),
-            Err(e) => crate::batch::name_file(crate::problems::messages(&e), file)
+            Err(e) => names::name_file(crate::problems::messages(&e), file)
                 .into_iter()
                 .for_each(|m| problems.push(m)),
         }
@@ -143,7 +150,7 @@ fn render(kind: MatrixKind, brands: &[Brand], args: &BatchArgs) -> Result<String
         MatrixKind::Github => ("matrix-github.yml", GITHUB),
         MatrixKind::Gitlab => ("matrix-gitlab.yml", GITLAB),
     };
-    super::render(name, template, &ctx)
+    crate::emit::render(name, template, &ctx)
 }
 
 /// What the templates need of one brand; every free-form string is quoted for YAML.
