@@ -283,13 +283,13 @@ pub struct DoctorArgs {
     pub dir: PathBuf,
     /// The running push proxy's base URL, as in the Mattermost server's
     /// EmailSettings.PushNotificationServer (e.g. http://localhost:8066).
-    #[arg(long, value_name = "URL", value_parser = crate::doctor::device::parse_proxy_url)]
+    #[arg(long, value_name = "URL", value_parser = crate::proxy_target::parse_proxy_url)]
     pub proxy: String,
     /// A device id as the Mattermost server stores it in its Sessions table
     /// (apple_rn-v2:<token>, apple_rnbeta-v2:<token>, android_rn-v2:<token>); sends one
     /// test push to that device.
-    #[arg(long, value_name = "ID", value_parser = crate::doctor::device::parse_device_id)]
-    pub device_id: Option<crate::doctor::device::DeviceId>,
+    #[arg(long, value_name = "ID", value_parser = crate::proxy_target::parse_device_id)]
+    pub device_id: Option<crate::proxy_target::DeviceId>,
     /// Seconds to wait for a connection and for each answer [default: 10; the test push
     /// waits at least the config's SendTimeoutSec + 5, the time the proxy may spend retrying
     /// APNs or FCM].

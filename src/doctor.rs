@@ -12,8 +12,6 @@
 //! - It cuts the `platform` field at its first "-v" (`apple_rn-v2` → `apple_rn`, app version 2)
 //!   and routes to the settings entry whose `Type` equals the rest; without one it answers
 //!   FAIL "Did not send message because of missing platform property type=… serverId=…".
-pub mod device;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -24,11 +22,11 @@ use crate::cli::DoctorArgs;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
+pub use crate::proxy_target::{parse_device_id, parse_proxy_url, DeviceId};
 use crate::push::proxy_config::{self, AndroidPushSettings, ApplePushSettings, ConfigPushProxy};
 use crate::push::{credentials, PROXY_CONFIG, PROXY_DIR};
 use crate::report;
 use crate::verify::Check;
-pub use device::{parse_device_id, parse_proxy_url, DeviceId};
 
 pub const VERSION_PATH: &str = "/version";
 /// The proxy mounts its API under this prefix (`router.PathPrefix("/api/v1")`).

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::BrandFile;
-use crate::overlay::suggest;
+use crate::did_you_mean as suggest;
 use crate::problems::Problems;
 
 /// Java keywords and literals, which cannot be segments of an Android package.

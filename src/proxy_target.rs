@@ -1,6 +1,6 @@
-//! What `doctor` is pointed at: the proxy's URL and a device id, parsed once (clap calls
-//! these as value parsers, so a malformed value is a usage error). A leaf: the command line
-//! imports it without importing the doctor.
+//! What `doctor` is pointed at: a running push proxy's URL and a device id, parsed once
+//! (clap calls these as value parsers, so a malformed value is a usage error). A leaf: the
+//! command line imports it without importing the doctor.
 
 /// A device id as the Mattermost server stores it (`Sessions.DeviceId`), split the way the
 /// server splits it before calling the proxy (`PushNotification.SetDeviceIdAndPlatform`: at
