@@ -2,6 +2,7 @@
 //!
 //! Every key of the brand file is read here and nowhere else; later steps get a validated
 //! `Brand` whose derived identifiers are already filled in.
+pub mod choices;
 pub mod containment;
 pub mod identifiers;
 #[cfg(test)]
@@ -16,6 +17,7 @@ use serde::Deserialize;
 
 use crate::fsutil;
 use crate::problems::Problems;
+pub use choices::{ApsEnvironment, ExportMethod, MatchType, PushContents};
 pub use secret::SecretRef;
 
 /// The brand file as written (TOML).
@@ -101,11 +103,11 @@ pub struct IosSection {
 }
 
 fn default_export_method() -> String {
-    "app-store".into()
+    ExportMethod::AppStore.as_str().into()
 }
 
 fn default_aps() -> String {
-    "production".into()
+    ApsEnvironment::Production.as_str().into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,7 +151,7 @@ pub struct PushNetworkSection {
 }
 
 fn default_contents() -> String {
-    "id_loaded".into()
+    PushContents::IdLoaded.as_str().into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,9 +232,36 @@ pub struct Brand {
     pub ios: Ios,
     pub android: Android,
     pub schemes: SchemesSection,
-    pub push: Option<PushSection>,
+    pub push: Option<Push>,
     pub deep_links: Option<DeepLinksSection>,
     pub emm: EmmSection,
+}
+
+/// `[push]`, validated.
+#[derive(Debug)]
+pub struct Push {
+    pub proxy_url: String,
+    pub contents: PushContents,
+    pub apple: Option<PushAppleSection>,
+    pub android: Option<PushAndroidSection>,
+    /// Overrides of the push proxy's top-level settings (ListenAddress, SendTimeoutSec, ...).
+    pub proxy: toml::Table,
+    pub network: Option<PushNetworkSection>,
+}
+
+impl Push {
+    /// `raw` with its choices parsed; an invalid one (reported by validation) holds the
+    /// default.
+    fn from_section(raw: PushSection) -> Push {
+        Push {
+            proxy_url: raw.proxy_url,
+            contents: PushContents::parse(&raw.contents).unwrap_or(PushContents::IdLoaded),
+            apple: raw.apple,
+            android: raw.android,
+            proxy: raw.proxy,
+            network: raw.network,
+        }
+    }
 }
 
 /// The four iOS identifiers of the three targets, plus team and push environment.
@@ -244,9 +273,9 @@ pub struct Ios {
     pub app_group: String,
     pub icloud_container: String,
     pub team_id: String,
-    pub aps_environment: String,
-    pub export_method: String,
-    pub match_type: String,
+    pub aps_environment: ApsEnvironment,
+    pub export_method: ExportMethod,
+    pub match_type: MatchType,
 }
 
 /// The app's marketing version and build number; unset parts keep upstream's values.
@@ -380,7 +409,7 @@ impl Brand {
                     .unwrap_or(SecretRef::Env(String::new())),
             },
             schemes: raw.schemes,
-            push: raw.push,
+            push: raw.push.map(Push::from_section),
             deep_links: raw.deep_links,
             emm: raw.emm,
         };
@@ -500,6 +529,7 @@ fn read_brand_text(path: &Path) -> Result<String> {
 
 fn derive_ios(raw: &IosSection) -> Ios {
     let id = &raw.bundle_id;
+    let export_method = ExportMethod::parse(&raw.export_method).unwrap_or(ExportMethod::AppStore);
     Ios {
         bundle_id: id.clone(),
         share_extension_id: raw
@@ -519,11 +549,14 @@ fn derive_ios(raw: &IosSection) -> Ios {
             .clone()
             .unwrap_or_else(|| format!("iCloud.{id}")),
         team_id: raw.team_id.clone(),
-        aps_environment: raw.aps_environment.clone(),
-        export_method: raw.export_method.clone(),
+        // An invalid choice (reported by validation) holds the default.
+        aps_environment: ApsEnvironment::parse(&raw.aps_environment)
+            .unwrap_or(ApsEnvironment::Production),
+        export_method,
         match_type: raw
             .match_type
-            .clone()
-            .unwrap_or_else(|| identifiers::match_type_for(&raw.export_method).to_string()),
+            .as_deref()
+            .and_then(MatchType::parse)
+            .unwrap_or_else(|| export_method.match_type()),
     }
 }

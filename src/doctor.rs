@@ -18,6 +18,7 @@ use std::time::Duration;
 use anyhow::Result;
 use serde_json::{json, Map, Value};
 
+use crate::brand::ApsEnvironment;
 use crate::cli::DoctorArgs;
 use crate::lock::Lock;
 use crate::native::{android, ios};
@@ -599,7 +600,7 @@ fn delivered(device: &DeviceId, entry: &Entry, brand: &Brand) -> String {
             a.kind,
             config_shown(brand),
             a.apple_push_topic,
-            apns_environment(a.apple_push_use_development)
+            ApsEnvironment::from_use_development(a.apple_push_use_development)
         ),
         Entry::Android(a) => format!(
             "FCM accepted it, through entry {} of {} (service account of project {})",
@@ -614,14 +615,6 @@ fn delivered(device: &DeviceId, entry: &Entry, brand: &Brand) -> String {
             device.kind,
             config_shown(brand)
         ),
-    }
-}
-
-fn apns_environment(development: bool) -> &'static str {
-    if development {
-        "development"
-    } else {
-        "production"
     }
 }
 
@@ -658,7 +651,7 @@ fn removed(device: &DeviceId, entry: &Entry, brand: &Brand) -> String {
                     ),
                     compare(
                         "ApplePushUseDevelopment means",
-                        Some(apns_environment(a.apple_push_use_development)),
+                        Some(ApsEnvironment::from_use_development(a.apple_push_use_development).as_str()),
                         "the app's aps-environment",
                         ios.map(|i| i.aps_environment.as_str()),
                     ),

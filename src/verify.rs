@@ -7,6 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::brand::ApsEnvironment;
 use crate::cli::VerifyArgs;
 use crate::content;
 use crate::emit::well_known;
@@ -436,11 +437,7 @@ fn check_apple(
     checks.pair(
         "ApplePushUseDevelopment = aps-environment",
         &ios.aps_environment,
-        if entry.apple_push_use_development {
-            "development"
-        } else {
-            "production"
-        },
+        ApsEnvironment::from_use_development(entry.apple_push_use_development).as_str(),
     );
     if !entry.apple_auth_key_file.is_empty() {
         checks.add(

@@ -196,7 +196,10 @@ pub fn edit_main_entitlements(path: &Path, ios: &Ios) -> Result<()> {
     edit_plist(
         path,
         &[
-            (APS_ENVIRONMENT, PlistValue::String(&ios.aps_environment)),
+            (
+                APS_ENVIRONMENT,
+                PlistValue::String(ios.aps_environment.as_str()),
+            ),
             (APP_GROUPS, PlistValue::Strings(vec![&ios.app_group])),
             (KEYCHAIN_GROUPS, PlistValue::Strings(vec![&keychain])),
             (

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use anyhow::{bail, Result};
 
-use crate::brand::{Brand, PushSection, SecretRef};
+use crate::brand::{Brand, Push, SecretRef};
 use crate::fsutil;
 use crate::problems::Problems;
 use credentials::CertInfo;
@@ -142,7 +142,7 @@ pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<P
     }))
 }
 
-fn read_cert_password(brand: &Brand, push: &PushSection) -> Result<Option<String>> {
+fn read_cert_password(brand: &Brand, push: &Push) -> Result<Option<String>> {
     let Some(r) = push.apple.as_ref().and_then(|a| a.cert_password.as_deref()) else {
         return Ok(None);
     };
@@ -158,7 +158,7 @@ fn read_cert_password(brand: &Brand, push: &PushSection) -> Result<Option<String
 /// token endpoint.
 fn prepare_android(
     brand: &Brand,
-    push: &PushSection,
+    push: &Push,
     shown_brand: &str,
     firebase: Option<(&str, &str)>,
     credentials: &mut Vec<Credential>,
@@ -190,7 +190,7 @@ fn prepare_android(
 
 fn prepare_apple(
     brand: &Brand,
-    push: &PushSection,
+    push: &Push,
     shown_brand: &str,
     cert_password: Option<&str>,
     credentials: &mut Vec<Credential>,
@@ -310,7 +310,7 @@ impl PreparedPush {
                 };
                 ApplePushSettings {
                     kind: proxy_config::apple_type(&ios.bundle_id).to_string(),
-                    apple_push_use_development: ios.aps_environment == "development",
+                    apple_push_use_development: ios.aps_environment.use_development(),
                     apple_push_cert_private: cert,
                     apple_push_cert_password: self.cert_password.clone().unwrap_or_default(),
                     apple_push_topic: ios.bundle_id.clone(),
