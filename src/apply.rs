@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use serde_json::json;
 
-use crate::brand::{Brand, LoadOptions};
+use crate::brand::{Brand, CredentialKey, LoadOptions};
 use crate::cli::{ApplyArgs, SourceArgs};
 use crate::drift::{self, Drift};
 use crate::emit;
@@ -100,7 +100,10 @@ pub fn build_with(
     if let Some(push) = push {
         warnings.extend(push.notes.iter().cloned());
         if let Some(info) = push.cert_expiry() {
-            warnings.extend(push::credentials::expiry_warning(info, "push.apple.cert"));
+            warnings.extend(push::credentials::expiry_warning(
+                info,
+                CredentialKey::AppleCert.name(),
+            ));
         }
     }
     if push.is_none() {
@@ -153,7 +156,7 @@ pub fn build_with(
     app_files.extend(emit::emm::apply_app(&app, brand)?);
 
     let mut credentials = BTreeMap::from([(
-        "android.google_services".to_string(),
+        CredentialKey::GoogleServices.name().to_string(),
         fsutil::sha256_hex(gs_bytes),
     )]);
     if let Some(push) = push {

@@ -4,6 +4,7 @@
 //! `Brand` whose derived identifiers are already filled in.
 pub mod choices;
 pub mod containment;
+pub mod credential;
 pub mod identifiers;
 #[cfg(test)]
 mod properties;
@@ -18,6 +19,7 @@ use serde::Deserialize;
 use crate::fsutil;
 use crate::problems::Problems;
 pub use choices::{ApsEnvironment, ExportMethod, MatchType, PushContents};
+pub use credential::{CredentialKey, Secrets};
 pub use secret::SecretRef;
 
 /// The brand file as written (TOML).
@@ -235,6 +237,9 @@ pub struct Brand {
     pub push: Option<Push>,
     pub deep_links: Option<DeepLinksSection>,
     pub emm: EmmSection,
+    /// Every `file:`/`env:` reference the brand gives (android.google_services, push
+    /// credentials, deep_links.android_cert), parsed; the raw sections keep them as written.
+    pub secrets: Secrets,
 }
 
 /// `[push]`, validated.
@@ -288,7 +293,6 @@ pub struct Version {
 #[derive(Debug, Clone)]
 pub struct Android {
     pub package: String,
-    pub google_services: SecretRef,
 }
 
 /// The largest brand file read: a real one is a few kilobytes, and the TOML parser holds the
@@ -313,8 +317,6 @@ pub struct Checked {
     pub problems: Problems,
     /// No path leaves the brand's folder (or that is allowed): the named files may be read.
     pub contained: bool,
-    /// `android.google_services` is a valid `file:`/`env:` reference.
-    pub google_services_ok: bool,
 }
 
 impl Brand {
@@ -364,21 +366,25 @@ impl Brand {
         let mut problems = Problems::new();
         let shown = path.display().to_string();
         identifiers::validate(&raw, &shown, &mut problems);
+        // Reported after the paths that leave the brand's folder, which are found among
+        // the valid references.
+        let mut invalid_refs = Problems::new();
+        let secrets = Secrets::parse(&raw, &shown, &mut invalid_refs);
         let outside = if options.allow_outside_brand_dir {
             Vec::new()
         } else {
-            containment::check(&raw, &dir, &shown)
+            containment::check(&secrets, raw.assets.override_dir.as_deref(), &dir, &shown)
         };
         let contained = outside.is_empty();
         outside.into_iter().for_each(|p| problems.push(p));
+        invalid_refs
+            .items()
+            .iter()
+            .for_each(|p| problems.push(p.clone()));
         let config = match serde_json::to_value(&raw.config) {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
-        let google_services =
-            SecretRef::parse(&raw.android.google_services, "android.google_services")
-                .map_err(|e| problems.push(format!("{shown}: {e}")))
-                .ok();
         let ios = derive_ios(&raw.ios);
         let override_dir = raw.assets.override_dir.as_ref().map(|o| dir.join(o));
         let brand = Brand {
@@ -403,11 +409,8 @@ impl Brand {
             ios,
             android: Android {
                 package: raw.android.package,
-                // Placeholder only when the reference is invalid, which is reported below.
-                google_services: google_services
-                    .clone()
-                    .unwrap_or(SecretRef::Env(String::new())),
             },
+            secrets,
             schemes: raw.schemes,
             push: raw.push.map(Push::from_section),
             deep_links: raw.deep_links,
@@ -417,7 +420,6 @@ impl Brand {
             brand,
             problems,
             contained,
-            google_services_ok: google_services.is_some(),
         })
     }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::brand::{Brand, Checked, LoadOptions};
+use crate::brand::{Brand, Checked, CredentialKey, LoadOptions};
 use crate::emit::well_known::{self, DeepLinks};
 use crate::problems::Problems;
 use crate::push::{self, PreparedPush};
@@ -42,10 +42,9 @@ pub fn load(path: &Path, options: LoadOptions) -> Result<(Brand, Inputs)> {
         brand,
         mut problems,
         contained,
-        google_services_ok,
     } = Brand::check(path, options)?;
     let inputs = if contained {
-        read(&brand, google_services_ok, &mut problems)
+        read(&brand, &mut problems)
     } else {
         Inputs::default()
     };
@@ -54,17 +53,15 @@ pub fn load(path: &Path, options: LoadOptions) -> Result<(Brand, Inputs)> {
 }
 
 /// Reads and checks every input of `brand`, each failure joining `problems` so that one run
-/// reports them all. `google_services_ok` says whether that reference is valid (its problem
-/// was reported by validation).
-pub fn read(brand: &Brand, google_services_ok: bool, problems: &mut Problems) -> Inputs {
+/// reports them all. A reference that is invalid was reported by validation and is skipped.
+pub fn read(brand: &Brand, problems: &mut Problems) -> Inputs {
     let mut inputs = Inputs::default();
-    let gs_shown = brand.android.google_services.describe(&brand.dir);
-    let gs = google_services_ok
-        .then(|| {
-            let bytes = brand
-                .android
-                .google_services
-                .read(&brand.dir, "android.google_services")
+    let gs_ref = brand.secrets.get(CredentialKey::GoogleServices);
+    let gs_shown = gs_ref.map(|r| r.describe(&brand.dir)).unwrap_or_default();
+    let gs = gs_ref
+        .map(|gs_ref| {
+            let bytes = gs_ref
+                .read(&brand.dir, CredentialKey::GoogleServices.name())
                 .map_err(|e| problems.push(format!("{e:#}")))
                 .ok()?;
             let gs = google_services::parse(&bytes, &gs_shown)
@@ -91,7 +88,11 @@ pub fn read(brand: &Brand, google_services_ok: bool, problems: &mut Problems) ->
         },
     }
     if let Some(links) = &brand.deep_links {
-        match well_known::prepare(links, &brand.dir) {
+        match well_known::prepare(
+            links,
+            brand.secrets.get(CredentialKey::DeepLinksCert),
+            &brand.dir,
+        ) {
             Ok(prepared) => inputs.deep_links = Some(prepared),
             Err(e) => problems.push(format!("{}: {e:#}", brand.file.display())),
         }

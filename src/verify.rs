@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::brand::ApsEnvironment;
+use crate::brand::{ApsEnvironment, CredentialKey};
 use crate::cli::VerifyArgs;
 use crate::content;
 use crate::emit::well_known;
@@ -15,7 +15,7 @@ use crate::fsutil;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
-use crate::push::{credentials, proxy_config, CredentialKind, PROXY_DIR};
+use crate::push::{credentials, proxy_config, PROXY_DIR};
 use crate::report;
 
 #[derive(Debug, Serialize)]
@@ -315,11 +315,11 @@ fn local_credential(dir: &Path, configured: &str) -> std::path::PathBuf {
 fn check_fingerprint(
     checks: &mut Checks,
     lock: &Lock,
-    kind: CredentialKind,
+    kind: CredentialKey,
     path: &Path,
     private: bool,
 ) {
-    let key = kind.key();
+    let key = kind.name();
     let Ok(bytes) = std::fs::read(path) else {
         checks.add(
             format!("{key} file"),
@@ -471,11 +471,11 @@ fn check_apple(
                     .unwrap_or_else(|| format!("{}: PKCS#8, EC P-256", path.display())),
             );
         }
-        check_fingerprint(checks, lock, CredentialKind::AppleAuthKey, &path, true);
+        check_fingerprint(checks, lock, CredentialKey::AppleAuthKey, &path, true);
     } else if !entry.apple_push_cert_private.is_empty() {
         let path = local_credential(dir, &entry.apple_push_cert_private);
         check_certificate(checks, entry, &ios.bundle_id, &path);
-        check_fingerprint(checks, lock, CredentialKind::AppleCert, &path, true);
+        check_fingerprint(checks, lock, CredentialKey::AppleCert, &path, true);
     } else {
         checks.add(
             "apple credentials",
@@ -494,13 +494,7 @@ fn check_android(
 ) {
     let gs_path = dir.join("app").join(android::GOOGLE_SERVICES);
     // A client config shipped inside the app: its mode does not matter.
-    check_fingerprint(
-        checks,
-        lock,
-        CredentialKind::GoogleServices,
-        &gs_path,
-        false,
-    );
+    check_fingerprint(checks, lock, CredentialKey::GoogleServices, &gs_path, false);
     let Some(entry) = config
         .android_push_settings
         .iter()
@@ -508,7 +502,7 @@ fn check_android(
     else {
         if lock
             .credentials
-            .contains_key(CredentialKind::FirebaseServiceAccount.key())
+            .contains_key(CredentialKey::FirebaseServiceAccount.name())
         {
             checks.add(
                 "android entry Type",
@@ -537,7 +531,7 @@ fn check_android(
     check_fingerprint(
         checks,
         lock,
-        CredentialKind::FirebaseServiceAccount,
+        CredentialKey::FirebaseServiceAccount,
         &path,
         true,
     );

@@ -128,7 +128,7 @@ fn render(kind: MatrixKind, brands: &[Brand], args: &BatchArgs) -> Result<String
     let mut entries = Vec::new();
     let mut env_names = std::collections::BTreeSet::new();
     for brand in brands {
-        let refs = references(brand)?;
+        let refs = references(brand);
         env_names.extend(refs.iter().filter_map(|r| r.var.clone()));
         env_names.extend(refs.iter().filter_map(|r| r.secret.clone()));
         entries.push(brand_context(brand, refs, args));
@@ -193,52 +193,14 @@ fn brand_context(brand: &Brand, refs: Vec<Reference>, args: &BatchArgs) -> Value
     })
 }
 
-/// The brand's credential references, parsed (so a literal secret is refused, unechoed)
-/// but not read.
-fn references(brand: &Brand) -> Result<Vec<Reference>> {
-    let push = brand.push.as_ref();
-    let apple = push.and_then(|p| p.apple.as_ref());
-    let network = push.and_then(|p| p.network.as_ref());
-    let declared: [(&'static str, Option<&str>); 6] = [
-        (
-            "push.apple.auth_key",
-            apple.and_then(|a| a.auth_key.as_deref()),
-        ),
-        ("push.apple.cert", apple.and_then(|a| a.cert.as_deref())),
-        (
-            "push.apple.cert_password",
-            apple.and_then(|a| a.cert_password.as_deref()),
-        ),
-        (
-            "push.android.service_account",
-            push.and_then(|p| p.android.as_ref())
-                .map(|a| a.service_account.as_str()),
-        ),
-        (
-            "push.network.ca_bundle",
-            network.and_then(|n| n.ca_bundle.as_deref()),
-        ),
-        (
-            "deep_links.android_cert",
-            brand
-                .deep_links
-                .as_ref()
-                .and_then(|d| d.android_cert.as_deref()),
-        ),
-    ];
-    let mut problems = Problems::new();
-    // Parsed when the brand was loaded.
-    let google_services = &brand.android.google_services;
-    let mut refs = vec![reference("android.google_services", google_services, brand)];
-    for (key, value) in declared {
-        let Some(value) = value else { continue };
-        match SecretRef::parse(value, key) {
-            Ok(r) => refs.push(reference(key, &r, brand)),
-            Err(e) => problems.push(format!("{}: {e}", brand.file.display())),
-        }
-    }
-    problems.into_result()?;
-    Ok(refs)
+/// The brand's credential references (parsed when it was loaded, so a literal secret was
+/// refused, unechoed), not read.
+fn references(brand: &Brand) -> Vec<Reference> {
+    brand
+        .secrets
+        .iter()
+        .map(|(key, r)| reference(key.name(), r, brand))
+        .collect()
 }
 
 fn reference(key: &'static str, r: &SecretRef, brand: &Brand) -> Reference {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::choices::{ApsEnvironment, ExportMethod, MatchType, PushContents};
-use super::BrandFile;
+use super::{BrandFile, CredentialKey};
 use crate::did_you_mean as suggest;
 use crate::problems::Problems;
 
@@ -150,7 +150,7 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
             }
             if net.ca_bundle.is_some() && net.apns_relay.is_none() && net.https_proxy.is_none() {
                 check(
-                    "push.network.ca_bundle",
+                    CredentialKey::CaBundle.name(),
                     Err("is only used with apns_relay or https_proxy (the CA that relay or proxy presents); remove it or set one of them".into()),
                 );
             }

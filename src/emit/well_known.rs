@@ -15,7 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use x509_cert::der::Decode;
 
-use crate::brand::{Brand, DeepLinksSection, SecretRef};
+use crate::brand::{Brand, CredentialKey, DeepLinksSection, SecretRef};
 use crate::fsutil;
 use crate::native::{android, ios};
 
@@ -53,15 +53,18 @@ pub struct DeepLinks {
 
 /// Normalises the given fingerprints and adds the one of `android_cert`. The section was
 /// validated (domains, fingerprint syntax, at least one certificate) before.
-pub fn prepare(section: &DeepLinksSection, brand_dir: &Path) -> Result<DeepLinks> {
+pub fn prepare(
+    section: &DeepLinksSection,
+    cert: Option<&SecretRef>,
+    brand_dir: &Path,
+) -> Result<DeepLinks> {
     let mut fingerprints: Vec<String> = section
         .android_cert_sha256
         .iter()
         .map(|f| f.to_ascii_uppercase())
         .collect();
-    if let Some(cert) = &section.android_cert {
-        let key = "deep_links.android_cert";
-        let reference = SecretRef::parse(cert, key).map_err(anyhow::Error::msg)?;
+    if let Some(reference) = cert {
+        let key = CredentialKey::DeepLinksCert.name();
         let bytes = reference.read(brand_dir, key)?;
         let shown = format!("{key} ({})", reference.describe(brand_dir));
         fingerprints.push(cert_sha256(&bytes, &shown)?);
