@@ -12,6 +12,7 @@ use crate::brand::{Brand, Checked, CredentialKey, LoadOptions};
 use crate::emit::well_known::{self, DeepLinks};
 use crate::problems::Problems;
 use crate::push::{self, PreparedPush};
+use google_services::GoogleServices;
 
 /// What the brand's `file:`/`env:` references hold, checked. Its Debug output never shows
 /// content.
@@ -56,27 +57,23 @@ pub fn load(path: &Path, options: LoadOptions) -> Result<(Brand, Inputs)> {
 /// reports them all. A reference that is invalid was reported by validation and is skipped.
 pub fn read(brand: &Brand, problems: &mut Problems) -> Inputs {
     let mut inputs = Inputs::default();
-    let gs_ref = brand.secrets.get(CredentialKey::GoogleServices);
-    let gs_shown = gs_ref.map(|r| r.describe(&brand.dir)).unwrap_or_default();
-    let gs = gs_ref
-        .map(|gs_ref| {
-            let bytes = gs_ref
-                .read(&brand.dir, CredentialKey::GoogleServices.name())
-                .map_err(|e| problems.push(format!("{e:#}")))
-                .ok()?;
-            let gs = google_services::parse(&bytes, &gs_shown)
-                .and_then(|gs| {
-                    google_services::check(&gs, &brand.android.package, &gs_shown).map(|()| gs)
-                })
-                .map_err(|e| problems.push(format!("{e:#}")))
-                .ok()?;
+    let gs_shown = brand
+        .secrets
+        .get(CredentialKey::GoogleServices)
+        .map(|r| r.describe(&brand.dir))
+        .unwrap_or_default();
+    let gs = match read_google_services(brand, &gs_shown) {
+        Ok(Some((gs, bytes))) => {
+            inputs.firebase_project = gs.project_id.clone();
             inputs.google_services = bytes;
             Some(gs)
-        })
-        .flatten();
-    if let Some(gs) = &gs {
-        inputs.firebase_project = gs.project_id.clone();
-    }
+        }
+        Ok(None) => None,
+        Err(e) => {
+            problems.push(format!("{e:#}"));
+            None
+        }
+    };
     let firebase = gs
         .as_ref()
         .map(|g| (g.project_id.as_str(), gs_shown.as_str()));
@@ -103,4 +100,17 @@ pub fn read(brand: &Brand, problems: &mut Problems) -> Inputs {
         }
     }
     inputs
+}
+
+/// google-services.json, read and checked against the app's package, with its bytes; none
+/// when the reference is invalid (validation reported it).
+fn read_google_services(brand: &Brand, shown: &str) -> Result<Option<(GoogleServices, Vec<u8>)>> {
+    let key = CredentialKey::GoogleServices;
+    let Some(reference) = brand.secrets.get(key) else {
+        return Ok(None);
+    };
+    let bytes = reference.read(&brand.dir, key.name())?;
+    let gs = google_services::parse(&bytes, shown)?;
+    google_services::check(&gs, &brand.android.package, shown)?;
+    Ok(Some((gs, bytes)))
 }
