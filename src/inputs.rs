@@ -2,17 +2,15 @@
 //! credentials, google-services.json, the deep-link certificate, the override tree) the way
 //! their consumers will load them. It runs right after the brand file is validated, and its
 //! problems join the brand file's, so one run reports every mistake before anything is cloned.
-pub mod google_services;
-
 use std::path::Path;
 
 use anyhow::Result;
 
 use crate::brand::{Brand, Checked, CredentialKey, LoadOptions};
 use crate::emit::well_known::{self, DeepLinks};
+use crate::google_services::{self, GoogleServices};
 use crate::problems::Problems;
 use crate::push::{self, PreparedPush};
-use google_services::GoogleServices;
 
 /// What the brand's `file:`/`env:` references hold, checked. Its Debug output never shows
 /// content.

@@ -85,7 +85,7 @@ pub fn prepare(
 /// prints and Digital Asset Links compares. Accepts PEM (`keytool -exportcert -rfc`) or DER
 /// (`keytool -exportcert`, or the Play Console's `deployment_cert.der`).
 pub fn cert_sha256(bytes: &[u8], shown: &str) -> Result<String> {
-    if crate::push::credentials::contains_key_material(bytes) {
+    if crate::key_material::contains_key_material(bytes) {
         bail!("{shown}: holds a private key; give the certificate only, e.g. `keytool -exportcert -rfc -keystore upload.jks -alias upload -file upload-cert.pem`");
     }
     let der = if bytes.starts_with(b"-----BEGIN")

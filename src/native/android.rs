@@ -447,10 +447,8 @@ pub fn read_facts(app: &Path) -> Result<AndroidFacts> {
         .next()
         .with_context(|| format!("{BUILD_GRADLE}: no applicationId line"))?;
     let gs_path = app.join(GOOGLE_SERVICES);
-    let gs = crate::inputs::google_services::parse(
-        &fsutil::read(&gs_path)?,
-        &gs_path.display().to_string(),
-    )?;
+    let gs =
+        crate::google_services::parse(&fsutil::read(&gs_path)?, &gs_path.display().to_string())?;
     Ok(AndroidFacts {
         application_id,
         firebase_project_id: gs.project_id,

@@ -1,5 +1,6 @@
 //! The app's Firebase client config (google-services.json): what the brand's file must hold,
-//! read the same way when the brand is loaded and when `verify`/`doctor` read an output.
+//! read the same way when the brand's inputs are read and when `verify`/`doctor` read an
+//! output. A leaf, so both sides use it without importing each other.
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
