@@ -112,3 +112,87 @@ fn read_google_services(brand: &Brand, shown: &str) -> Result<Option<(GoogleServ
     google_services::check(&gs, &brand.android.package, shown)?;
     Ok(Some((gs, bytes)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example brand in a scratch folder, its brand file edited by `(from, to)` pairs.
+    fn example_with(edits: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/brands/acme");
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&example, dir.path());
+        let file = dir.path().join("brand.toml");
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        for (from, to) in edits {
+            assert!(text.contains(from), "the example has {from:?}");
+            text = text.replace(from, to);
+        }
+        std::fs::write(&file, text).unwrap();
+        (dir, file)
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+                copy_tree(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn the_example_loads_with_its_inputs() {
+        let (_dir, file) = example_with(&[]);
+        let (brand, inputs) = load(&file, LoadOptions::default()).unwrap();
+        assert_eq!(brand.name, "acme");
+        assert!(!inputs.google_services.is_empty());
+        assert!(!inputs.firebase_project.is_empty());
+        assert!(inputs.push.is_some());
+    }
+
+    /// A mistake in the brand file, an invalid reference and a missing file are reported by
+    /// one run, brand-file problems first.
+    #[test]
+    fn brand_and_input_problems_are_reported_together() {
+        let (_dir, file) = example_with(&[
+            ("app = \"acmechat\"", "app = \"-acmechat\""),
+            (
+                "\"file:secrets/AuthKey_KEY1234567.p8\"",
+                "\"-----BEGIN PRIVATE KEY-----\"",
+            ),
+            (
+                "\"file:secrets/google-services.json\"",
+                "\"file:secrets/missing.json\"",
+            ),
+        ]);
+        let err = load(&file, LoadOptions::default()).unwrap_err();
+        let messages = crate::problems::messages(&err);
+        assert_eq!(messages.len(), 3, "{messages:#?}");
+        assert!(messages[0].contains("schemes.app"), "{messages:#?}");
+        assert!(messages[1].contains("push.apple.auth_key") && messages[1].contains("not inline"));
+        assert!(!messages[1].contains("BEGIN"), "the literal is not echoed");
+        assert!(
+            messages[2].contains("android.google_services") && messages[2].contains("missing.json")
+        );
+    }
+
+    /// Nothing is read when a path leaves the brand's folder.
+    #[test]
+    fn nothing_is_read_outside_the_brand_folder() {
+        let (_dir, file) = example_with(&[(
+            "\"file:secrets/google-services.json\"",
+            "\"file:../elsewhere/google-services.json\"",
+        )]);
+        let messages = crate::problems::messages(&load(&file, LoadOptions::default()).unwrap_err());
+        assert_eq!(messages.len(), 1, "{messages:#?}");
+        assert!(
+            messages[0].contains("outside the brand's folder"),
+            "{messages:#?}"
+        );
+    }
+}
