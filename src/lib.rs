@@ -32,6 +32,8 @@ pub mod report;
 pub mod secret_scan;
 pub mod source;
 pub mod stage;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod verify;
 
 use anyhow::Result;
@@ -48,19 +50,5 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor(args) => doctor::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Batch(args) => batch::run(&args),
-    }
-}
-
-#[cfg(test)]
-pub(crate) mod testing {
-    /// Proptest settings of this crate: `n` cases, and failing seeds saved beside the test's
-    /// source file (`<file>.proptest-regressions`) instead of a folder at the crate root.
-    pub fn cases(n: u32) -> proptest::test_runner::Config {
-        proptest::test_runner::Config {
-            failure_persistence: Some(Box::new(
-                proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
-            )),
-            ..proptest::test_runner::Config::with_cases(n)
-        }
     }
 }
