@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use serde_json::json;
 
-use crate::brand::Brand;
+use crate::brand::{Brand, CredentialKey, LoadOptions};
 use crate::cli::{ApplyArgs, SourceArgs};
 use crate::drift::{self, Drift};
 use crate::edits;
 use crate::emit;
 use crate::fsutil;
+use crate::inputs::{self, Inputs};
 use crate::layout;
 use crate::lock::{Lock, LOCK_FILE};
 use crate::native::{android, ios, ios_strings, release_assets};
@@ -65,8 +66,14 @@ pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<Str
 }
 
 /// Runs the whole pipeline into `root` (an empty staging or scratch directory).
-pub fn build(brand: &Brand, args: &SourceArgs, proxy_root: &str, root: &Path) -> Result<Built> {
-    build_with(brand, args, proxy_root, root, &mut |_, _| Ok(()))
+pub fn build(
+    brand: &Brand,
+    inputs: &Inputs,
+    args: &SourceArgs,
+    proxy_root: &str,
+    root: &Path,
+) -> Result<Built> {
+    build_with(brand, inputs, args, proxy_root, root, &mut |_, _| Ok(()))
 }
 
 /// Called with upstream and the checked-out app tree before anything is merged or edited.
@@ -76,6 +83,7 @@ pub type OnCheckout<'a> = dyn FnMut(&Upstream, &Path) -> Result<()> + 'a;
 /// an upgrade comes before the merge, whose errors it may explain).
 pub fn build_with(
     brand: &Brand,
+    inputs: &Inputs,
     args: &SourceArgs,
     proxy_root: &str,
     root: &Path,
@@ -83,8 +91,8 @@ pub fn build_with(
 ) -> Result<Built> {
     let (repo, git_ref) = source_of(brand, args)?;
     // Credentials and the override tree were checked when the brand was loaded.
-    let gs_bytes = &brand.inputs.google_services;
-    let push = brand.inputs.push.as_ref();
+    let gs_bytes = &inputs.google_services;
+    let push = inputs.push.as_ref();
 
     let app = root.join("app");
     let store = args.object_store.as_deref();
@@ -94,7 +102,10 @@ pub fn build_with(
     if let Some(push) = push {
         warnings.extend(push.notes.iter().cloned());
         if let Some(info) = push.cert_expiry() {
-            warnings.extend(push::credentials::expiry_warning(info, "push.apple.cert"));
+            warnings.extend(push::credentials::expiry_warning(
+                info,
+                CredentialKey::AppleCert.name(),
+            ));
         }
     }
     if push.is_none() {
@@ -119,18 +130,18 @@ pub fn build_with(
         }
     }
 
-    let (edited, placements) = edit_app(brand, &app, &dist)?;
+    let (edited, placements) = edit_app(brand, inputs, &app, &dist)?;
     app_files.extend(edited);
 
     let mut credentials = BTreeMap::from([(
-        "android.google_services".to_string(),
+        CredentialKey::GoogleServices.name().to_string(),
         fsutil::sha256_hex(gs_bytes),
     )]);
     if let Some(push) = push {
         credentials.extend(push.write(root, brand, proxy_root)?);
     }
     push::server_settings::write(root, brand)?;
-    emit::well_known::write(root, brand)?;
+    emit::well_known::write(root, brand, inputs.deep_links.as_ref())?;
     emit::emm::write(root, brand)?;
     let secrets = push.map(push::PreparedPush::secrets).unwrap_or_default();
     let mut scanner = secret_scan::Scanner::new(&secrets);
@@ -163,14 +174,15 @@ pub fn build_with(
 /// is written through one recorder, which lists the files for the lock.
 fn edit_app(
     brand: &Brand,
+    inputs: &Inputs,
     app: &Path,
     dist: &Path,
 ) -> Result<(BTreeSet<PathBuf>, Vec<release_assets::Placement>)> {
     let upstream_text = edits::reader(app);
     let ctx = edits::EditCtx {
         brand,
-        google_services: &brand.inputs.google_services,
-        deep_links: brand.inputs.deep_links.as_ref(),
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
         upstream: &upstream_text,
     };
     let mut rec = edits::record::Recorder::new(app);
@@ -229,15 +241,23 @@ fn remove_dir_if_exists(dir: &Path) -> Result<()> {
 
 /// `mmbrand apply`.
 pub fn run(args: &ApplyArgs) -> Result<()> {
-    let mut brand = Brand::load_with(&args.brand_file, args.access.load_options())?;
-    brand.override_version(&args.version)?;
+    let (mut brand, inputs) = inputs::load(
+        &args.brand_file,
+        LoadOptions {
+            allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+        },
+    )?;
+    brand.override_version(
+        args.version.app_version.as_deref(),
+        args.version.build_number,
+    )?;
     // Text mode reports drift on stderr as it is found; --json keeps stdout one document.
     let say = |line: &str| {
         if !args.json {
             eprintln!("{line}");
         }
     };
-    let applied = apply(&brand, args, &say)?;
+    let applied = apply(&brand, &inputs, args, &say)?;
     print(&brand, &applied, args);
     Ok(())
 }
@@ -269,7 +289,12 @@ impl Applied {
 /// earlier output it refuses to lose edits (unless --force), does nothing when nothing
 /// changed, reports upstream drift (through `say`, line by line, before anything is
 /// written; it is also in the result), and carries build caches over.
-pub fn apply(brand: &Brand, args: &ApplyArgs, say: &dyn Fn(&str)) -> Result<Applied> {
+pub fn apply(
+    brand: &Brand,
+    inputs: &Inputs,
+    args: &ApplyArgs,
+    say: &dyn Fn(&str),
+) -> Result<Applied> {
     if args.flags.push && brand.source.fork.is_none() {
         bail!(
             "{}: --push needs [source] fork, the repository to push the brand branch to",
@@ -280,7 +305,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs, say: &dyn Fn(&str)) -> Result<Appl
     // Held from the first look at the previous output to the swap.
     let lock = TargetLock::acquire(&args.out)?;
     let previous = Previous::find(&args.out, args.flags.force)?;
-    let inputs = reapply::inputs_digest(brand, &args.flags.proxy_root)?;
+    let digest = reapply::inputs_digest(brand, inputs, &args.flags.proxy_root)?;
     let mut intact = false;
     if let Some(prev) = &previous {
         let lost = prev.unsaved_changes()?;
@@ -291,7 +316,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs, say: &dyn Fn(&str)) -> Result<Appl
         let (repo, git_ref) = source_of(brand, &args.source)?;
         if intact
             && !args.flags.push
-            && prev.is_up_to_date(&repo, git_ref.as_deref(), &inputs, args.flags.commit)?
+            && prev.is_up_to_date(&repo, git_ref.as_deref(), &digest, args.flags.commit)?
         {
             return Ok(Applied::up_to_date(prev));
         }
@@ -301,6 +326,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs, say: &dyn Fn(&str)) -> Result<Appl
     let mut label = None;
     let mut built = build_with(
         brand,
+        inputs,
         &args.source,
         &args.flags.proxy_root,
         stage.path(),
@@ -321,7 +347,7 @@ pub fn apply(brand: &Brand, args: &ApplyArgs, say: &dyn Fn(&str)) -> Result<Appl
             _ => e,
         }
     })?;
-    built.lock.inputs = Some(inputs);
+    built.lock.inputs = Some(digest);
     built.warnings.extend(location_warnings);
     if let (Some(d), Some(prev)) = (drift.as_mut(), &previous) {
         d.newly_edited = newly_edited(&stage.path().join("app"), &built, prev);

@@ -2,7 +2,9 @@
 //!
 //! Every key of the brand file is read here and nowhere else; later steps get a validated
 //! `Brand` whose derived identifiers are already filled in.
+pub mod choices;
 pub mod containment;
+pub mod credential;
 pub mod identifiers;
 #[cfg(test)]
 mod properties;
@@ -16,6 +18,8 @@ use serde::Deserialize;
 
 use crate::fsutil;
 use crate::problems::Problems;
+pub use choices::{ApsEnvironment, ExportMethod, MatchType, PushContents};
+pub use credential::{CredentialKey, Secrets};
 pub use secret::SecretRef;
 
 /// The brand file as written (TOML).
@@ -101,11 +105,11 @@ pub struct IosSection {
 }
 
 fn default_export_method() -> String {
-    "app-store".into()
+    ExportMethod::AppStore.as_str().into()
 }
 
 fn default_aps() -> String {
-    "production".into()
+    ApsEnvironment::Production.as_str().into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,7 +153,7 @@ pub struct PushNetworkSection {
 }
 
 fn default_contents() -> String {
-    "id_loaded".into()
+    PushContents::IdLoaded.as_str().into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,32 +234,38 @@ pub struct Brand {
     pub ios: Ios,
     pub android: Android,
     pub schemes: SchemesSection,
-    pub push: Option<PushSection>,
+    pub push: Option<Push>,
     pub deep_links: Option<DeepLinksSection>,
     pub emm: EmmSection,
-    /// The credentials and client config the brand names, read and checked at load.
-    pub inputs: Inputs,
+    /// Every `file:`/`env:` reference the brand gives (android.google_services, push
+    /// credentials, deep_links.android_cert), parsed; the raw sections keep them as written.
+    pub secrets: Secrets,
 }
 
-/// What the brand's `file:`/`env:` references hold, checked the way their consumers load
-/// them. Its Debug output never shows content.
-#[derive(Default)]
-pub struct Inputs {
-    /// android.google_services: bytes and the Firebase project id.
-    pub google_services: Vec<u8>,
-    pub firebase_project: String,
-    pub push: Option<crate::push::PreparedPush>,
-    /// `[deep_links]`: domains and normalised certificate fingerprints.
-    pub deep_links: Option<crate::emit::well_known::DeepLinks>,
+/// `[push]`, validated.
+#[derive(Debug)]
+pub struct Push {
+    pub proxy_url: String,
+    pub contents: PushContents,
+    pub apple: Option<PushAppleSection>,
+    pub android: Option<PushAndroidSection>,
+    /// Overrides of the push proxy's top-level settings (ListenAddress, SendTimeoutSec, ...).
+    pub proxy: toml::Table,
+    pub network: Option<PushNetworkSection>,
 }
 
-impl std::fmt::Debug for Inputs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inputs")
-            .field("firebase_project", &self.firebase_project)
-            .field("push", &self.push.is_some())
-            .field("deep_links", &self.deep_links)
-            .finish_non_exhaustive()
+impl Push {
+    /// `raw` with its choices parsed; an invalid one (reported by validation) holds the
+    /// default.
+    fn from_section(raw: PushSection) -> Push {
+        Push {
+            proxy_url: raw.proxy_url,
+            contents: PushContents::parse(&raw.contents).unwrap_or(PushContents::IdLoaded),
+            apple: raw.apple,
+            android: raw.android,
+            proxy: raw.proxy,
+            network: raw.network,
+        }
     }
 }
 
@@ -268,9 +278,9 @@ pub struct Ios {
     pub app_group: String,
     pub icloud_container: String,
     pub team_id: String,
-    pub aps_environment: String,
-    pub export_method: String,
-    pub match_type: String,
+    pub aps_environment: ApsEnvironment,
+    pub export_method: ExportMethod,
+    pub match_type: MatchType,
 }
 
 /// The app's marketing version and build number; unset parts keep upstream's values.
@@ -283,7 +293,6 @@ pub struct Version {
 #[derive(Debug, Clone)]
 pub struct Android {
     pub package: String,
-    pub google_services: SecretRef,
 }
 
 /// The largest brand file read: a real one is a few kilobytes, and the TOML parser holds the
@@ -296,8 +305,18 @@ pub struct LoadOptions {
     /// Allow `file:` references and `[assets] override` outside the brand's folder
     /// (`--allow-outside-brand-dir`).
     pub allow_outside_brand_dir: bool,
-    /// Check the brand file only; read none of its credentials (`batch --matrix`).
-    pub skip_inputs: bool,
+}
+
+/// A brand file parsed and validated, with every problem found in it. Reading the files it
+/// names is a later stage (`crate::inputs`), which adds its problems to these so that one
+/// run still reports every mistake at once.
+#[derive(Debug)]
+pub struct Checked {
+    /// Complete even when `problems` is not empty (invalid values hold placeholders).
+    pub brand: Brand,
+    pub problems: Problems,
+    /// No path leaves the brand's folder (or that is allowed): the named files may be read.
+    pub contained: bool,
 }
 
 impl Brand {
@@ -307,18 +326,17 @@ impl Brand {
         Brand::load_with(path, LoadOptions::default())
     }
 
-    /// Like [`Brand::load`], but the credentials and other `file:`/`env:` inputs are not
-    /// read (`batch --matrix` describes CI jobs that read them there); `inputs` stays empty.
-    pub fn load_declared(path: &Path, options: LoadOptions) -> Result<Brand> {
-        let options = LoadOptions {
-            skip_inputs: true,
-            ..options
-        };
-        Brand::load_with(path, options)
+    /// [`Brand::load`] with options. The files the brand names are not read (see
+    /// `crate::inputs::load` for that).
+    pub fn load_with(path: &Path, options: LoadOptions) -> Result<Brand> {
+        let checked = Brand::check(path, options)?;
+        checked.problems.into_result()?;
+        Ok(checked.brand)
     }
 
-    /// [`Brand::load`] with options.
-    pub fn load_with(path: &Path, options: LoadOptions) -> Result<Brand> {
+    /// Reads, parses and validates a brand file, returning the brand with its problems. Fails
+    /// outright only when there is no brand to speak of (unreadable, not TOML, keys missing).
+    pub fn check(path: &Path, options: LoadOptions) -> Result<Checked> {
         let text = read_brand_text(path)?;
         // Every missing required key at once (serde stops at the first), with serde's own
         // message when it is about something else, such as a misspelt key.
@@ -348,24 +366,28 @@ impl Brand {
         let mut problems = Problems::new();
         let shown = path.display().to_string();
         identifiers::validate(&raw, &shown, &mut problems);
+        // Reported after the paths that leave the brand's folder, which are found among
+        // the valid references.
+        let mut invalid_refs = Problems::new();
+        let secrets = Secrets::parse(&raw, &shown, &mut invalid_refs);
         let outside = if options.allow_outside_brand_dir {
             Vec::new()
         } else {
-            containment::check(&raw, &dir, &shown)
+            containment::check(&secrets, raw.assets.override_dir.as_deref(), &dir, &shown)
         };
         let contained = outside.is_empty();
         outside.into_iter().for_each(|p| problems.push(p));
+        invalid_refs
+            .items()
+            .iter()
+            .for_each(|p| problems.push(p.clone()));
         let config = match serde_json::to_value(&raw.config) {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
-        let google_services =
-            SecretRef::parse(&raw.android.google_services, "android.google_services")
-                .map_err(|e| problems.push(format!("{shown}: {e}")))
-                .ok();
         let ios = derive_ios(&raw.ios);
         let override_dir = raw.assets.override_dir.as_ref().map(|o| dir.join(o));
-        let mut brand = Brand {
+        let brand = Brand {
             file: path.to_path_buf(),
             file_sha256: fsutil::sha256_hex(text.as_bytes()),
             branch: raw
@@ -387,79 +409,18 @@ impl Brand {
             ios,
             android: Android {
                 package: raw.android.package,
-                // Placeholder only when the reference is invalid, which is reported below.
-                google_services: google_services
-                    .clone()
-                    .unwrap_or(SecretRef::Env(String::new())),
             },
+            secrets,
             schemes: raw.schemes,
-            push: raw.push,
+            push: raw.push.map(Push::from_section),
             deep_links: raw.deep_links,
             emm: raw.emm,
-            inputs: Inputs::default(),
         };
-        // Every input that needs no upstream is checked now, so one run reports every
-        // mistake in the brand, and nothing is cloned for a brand that cannot work. Nothing
-        // is read when a path leaves the brand's folder.
-        if contained && !options.skip_inputs {
-            brand.inputs = brand.read_inputs(google_services.is_some(), &mut problems);
-        }
-        problems.into_result()?;
-        Ok(brand)
-    }
-
-    fn read_inputs(&self, google_services_ok: bool, problems: &mut Problems) -> Inputs {
-        let mut inputs = Inputs::default();
-        let gs_shown = self.android.google_services.describe(&self.dir);
-        let gs = google_services_ok
-            .then(|| {
-                let bytes = self
-                    .android
-                    .google_services
-                    .read(&self.dir, "android.google_services")
-                    .map_err(|e| problems.push(format!("{e:#}")))
-                    .ok()?;
-                let gs = crate::native::android::parse_google_services(&bytes, &gs_shown)
-                    .and_then(|gs| {
-                        crate::native::android::check_google_services(
-                            &gs,
-                            &self.android.package,
-                            &gs_shown,
-                        )
-                        .map(|()| gs)
-                    })
-                    .map_err(|e| problems.push(format!("{e:#}")))
-                    .ok()?;
-                inputs.google_services = bytes;
-                Some(gs)
-            })
-            .flatten();
-        if let Some(gs) = &gs {
-            inputs.firebase_project = gs.project_id.clone();
-        }
-        let firebase = gs
-            .as_ref()
-            .map(|g| (g.project_id.as_str(), gs_shown.as_str()));
-        match crate::push::prepare(self, firebase) {
-            Ok(push) => inputs.push = push,
-            Err(e) => match e.downcast_ref::<Problems>() {
-                Some(many) => many.items().iter().for_each(|p| problems.push(p.clone())),
-                None => problems.push(format!("{e:#}")),
-            },
-        }
-        if let Some(links) = &self.deep_links {
-            match crate::emit::well_known::prepare(links, &self.dir) {
-                Ok(prepared) => inputs.deep_links = Some(prepared),
-                Err(e) => problems.push(format!("{}: {e:#}", self.file.display())),
-            }
-        }
-        if let Some(dir) = &self.override_dir {
-            if let Err(e) = crate::overlay::walk::files(dir, "override directory (assets.override)")
-            {
-                problems.push(format!("{e:#}"));
-            }
-        }
-        inputs
+        Ok(Checked {
+            brand,
+            problems,
+            contained,
+        })
     }
 
     /// The values written into config.json: server and auth scheme first, then `[config]`.
@@ -483,8 +444,7 @@ impl Brand {
 
     /// Applies `--app-version` / `--build-number`, which win over the brand file's keys;
     /// both are validated like the keys, naming the flag.
-    pub fn override_version(&mut self, args: &crate::cli::VersionArgs) -> Result<()> {
-        let (version, build) = (args.app_version.as_deref(), args.build_number);
+    pub fn override_version(&mut self, version: Option<&str>, build: Option<u64>) -> Result<()> {
         let mut problems = Problems::new();
         if let Some(v) = version {
             match identifiers::app_version(v) {
@@ -571,6 +531,7 @@ fn read_brand_text(path: &Path) -> Result<String> {
 
 fn derive_ios(raw: &IosSection) -> Ios {
     let id = &raw.bundle_id;
+    let export_method = ExportMethod::parse(&raw.export_method).unwrap_or(ExportMethod::AppStore);
     Ios {
         bundle_id: id.clone(),
         share_extension_id: raw
@@ -590,11 +551,14 @@ fn derive_ios(raw: &IosSection) -> Ios {
             .clone()
             .unwrap_or_else(|| format!("iCloud.{id}")),
         team_id: raw.team_id.clone(),
-        aps_environment: raw.aps_environment.clone(),
-        export_method: raw.export_method.clone(),
+        // An invalid choice (reported by validation) holds the default.
+        aps_environment: ApsEnvironment::parse(&raw.aps_environment)
+            .unwrap_or(ApsEnvironment::Production),
+        export_method,
         match_type: raw
             .match_type
-            .clone()
-            .unwrap_or_else(|| identifiers::match_type_for(&raw.export_method).to_string()),
+            .as_deref()
+            .and_then(MatchType::parse)
+            .unwrap_or_else(|| export_method.match_type()),
     }
 }

@@ -154,15 +154,6 @@ pub struct BrandAccessArgs {
     pub allow_outside_brand_dir: bool,
 }
 
-impl BrandAccessArgs {
-    pub fn load_options(&self) -> crate::brand::LoadOptions {
-        crate::brand::LoadOptions {
-            allow_outside_brand_dir: self.allow_outside_brand_dir,
-            skip_inputs: false,
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The brand file (TOML).
@@ -196,7 +187,7 @@ pub struct ApplyFlags {
     /// Directory the push proxy will read its credential files from, as written into
     /// mattermost-push-proxy.json: relative to the proxy's working directory, or absolute.
     /// The default fits deploying the output's push-proxy/ as the proxy's config/ folder.
-    #[arg(long, value_name = "DIR", default_value = crate::push::DEFAULT_PROXY_ROOT)]
+    #[arg(long, value_name = "DIR", default_value = crate::push::paths::DEFAULT_PROXY_ROOT)]
     pub proxy_root: String,
     /// Re-apply over an output whose files were edited since the last apply (the edits are
     /// lost); without it such a re-apply is refused and the edited files are listed.
@@ -292,13 +283,13 @@ pub struct DoctorArgs {
     pub dir: PathBuf,
     /// The running push proxy's base URL, as in the Mattermost server's
     /// EmailSettings.PushNotificationServer (e.g. http://localhost:8066).
-    #[arg(long, value_name = "URL", value_parser = crate::doctor::parse_proxy_url)]
+    #[arg(long, value_name = "URL", value_parser = crate::proxy_target::parse_proxy_url)]
     pub proxy: String,
     /// A device id as the Mattermost server stores it in its Sessions table
     /// (apple_rn-v2:<token>, apple_rnbeta-v2:<token>, android_rn-v2:<token>); sends one
     /// test push to that device.
-    #[arg(long, value_name = "ID", value_parser = crate::doctor::parse_device_id)]
-    pub device_id: Option<crate::doctor::DeviceId>,
+    #[arg(long, value_name = "ID", value_parser = crate::proxy_target::parse_device_id)]
+    pub device_id: Option<crate::proxy_target::DeviceId>,
     /// Seconds to wait for a connection and for each answer [default: 10; the test push
     /// waits at least the config's SendTimeoutSec + 5, the time the proxy may spend retrying
     /// APNs or FCM].

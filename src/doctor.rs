@@ -18,10 +18,12 @@ use std::time::Duration;
 use anyhow::Result;
 use serde_json::{json, Map, Value};
 
+use crate::brand::ApsEnvironment;
 use crate::cli::DoctorArgs;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
+pub use crate::proxy_target::{parse_device_id, parse_proxy_url, DeviceId};
 use crate::push::proxy_config::{self, AndroidPushSettings, ApplePushSettings, ConfigPushProxy};
 use crate::push::{credentials, PROXY_CONFIG, PROXY_DIR};
 use crate::report;
@@ -38,52 +40,6 @@ const DEFAULT_TIMEOUT_SECS: u64 = 10;
 const SEND_MARGIN_SECS: u64 = 5;
 /// The proxy's own answer when no settings entry has the token's Type (server.go).
 const MISSING_PLATFORM: &str = "missing platform property";
-
-/// A device id as the Mattermost server stores it (`Sessions.DeviceId`), split the way the
-/// server splits it before calling the proxy (`PushNotification.SetDeviceIdAndPlatform`: at
-/// the first ':') and the way the proxy splits the platform (at the first "-v").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceId {
-    /// Sent as `platform`, e.g. `apple_rn-v2`.
-    pub platform: String,
-    /// The settings `Type` the proxy routes by, e.g. `apple_rn`.
-    pub kind: String,
-    /// Sent as `device_id`: the APNs or FCM token. Never printed.
-    pub token: String,
-}
-
-/// clap value parser for `--device-id`: a malformed id is a usage error (exit 2).
-pub fn parse_device_id(s: &str) -> std::result::Result<DeviceId, String> {
-    let Some((platform, token)) = s.trim().split_once(':') else {
-        return Err("expected <type>-v2:<token> as the Mattermost server stores it, e.g. apple_rn-v2:<APNs token> or android_rn-v2:<FCM token>".into());
-    };
-    if platform.is_empty() || token.is_empty() {
-        return Err("both the prefix before ':' and the token after it must be non-empty".into());
-    }
-    let kind = match platform.find("-v") {
-        Some(i) => &platform[..i],
-        None => platform,
-    };
-    Ok(DeviceId {
-        platform: platform.to_string(),
-        kind: kind.to_string(),
-        token: token.to_string(),
-    })
-}
-
-/// clap value parser for `--proxy`: an http(s) URL; returned without a trailing '/' so the
-/// proxy's paths can be appended.
-pub fn parse_proxy_url(s: &str) -> std::result::Result<String, String> {
-    let url =
-        url::Url::parse(s).map_err(|e| format!("{e} (expected e.g. http://localhost:8066)"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err("expected an http:// or https:// URL, e.g. http://localhost:8066".into());
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err("the proxy's base URL takes no query or fragment".into());
-    }
-    Ok(s.trim_end_matches('/').to_string())
-}
 
 /// The checks in order. In human mode each is shown as it is decided, since a check can wait
 /// on the network for a while; failures are explained once, on stderr, at the end.
@@ -313,7 +269,31 @@ fn unreachable(
     format!("{url}: {why}")
 }
 
+/// What `doctor` checks and how it reports.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A directory written by `mmbrand apply`.
+    pub dir: PathBuf,
+    /// The push proxy's base URL, without a trailing '/'.
+    pub proxy: String,
+    pub device_id: Option<DeviceId>,
+    pub timeout_secs: Option<u64>,
+    pub json: bool,
+}
+
+/// `mmbrand doctor`.
 pub fn run(args: &DoctorArgs) -> Result<()> {
+    diagnose(&Options {
+        dir: args.dir.clone(),
+        proxy: args.proxy.clone(),
+        device_id: args.device_id.clone(),
+        timeout_secs: args.timeout_secs,
+        json: args.json,
+    })
+}
+
+/// Checks the proxy of an output against it, and sends a test push when given a device.
+pub fn diagnose(args: &Options) -> Result<()> {
     let mut checks = Checks {
         list: Vec::new(),
         live: !args.json,
@@ -340,7 +320,7 @@ pub fn run(args: &DoctorArgs) -> Result<()> {
 }
 
 /// Prints the outcome; failures go through `Problems` like every other command's.
-fn finish(args: &DoctorArgs, checks: Vec<Check>, extra: Map<String, Value>) -> Result<()> {
+fn finish(args: &Options, checks: Vec<Check>, extra: Map<String, Value>) -> Result<()> {
     let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
     if failed.is_empty() {
         if args.json {
@@ -620,7 +600,7 @@ fn delivered(device: &DeviceId, entry: &Entry, brand: &Brand) -> String {
             a.kind,
             config_shown(brand),
             a.apple_push_topic,
-            apns_environment(a.apple_push_use_development)
+            ApsEnvironment::from_use_development(a.apple_push_use_development)
         ),
         Entry::Android(a) => format!(
             "FCM accepted it, through entry {} of {} (service account of project {})",
@@ -635,14 +615,6 @@ fn delivered(device: &DeviceId, entry: &Entry, brand: &Brand) -> String {
             device.kind,
             config_shown(brand)
         ),
-    }
-}
-
-fn apns_environment(development: bool) -> &'static str {
-    if development {
-        "development"
-    } else {
-        "production"
     }
 }
 
@@ -679,7 +651,7 @@ fn removed(device: &DeviceId, entry: &Entry, brand: &Brand) -> String {
                     ),
                     compare(
                         "ApplePushUseDevelopment means",
-                        Some(apns_environment(a.apple_push_use_development)),
+                        Some(ApsEnvironment::from_use_development(a.apple_push_use_development).as_str()),
                         "the app's aps-environment",
                         ios.map(|i| i.aps_environment.as_str()),
                     ),

@@ -10,6 +10,7 @@ pub mod brand;
 pub mod cli;
 pub mod content;
 pub mod depth;
+pub mod did_you_mean;
 pub mod doctor;
 pub mod drift;
 pub mod edits;
@@ -18,19 +19,25 @@ pub mod error;
 pub mod format;
 pub mod fsutil;
 pub mod git_net;
+pub mod google_services;
 pub mod init;
+pub mod inputs;
+pub mod key_material;
 pub mod layout;
 pub mod lock;
 pub mod native;
 pub mod overlay;
 pub mod plan;
 pub mod problems;
+pub mod proxy_target;
 pub mod push;
 pub mod reapply;
 pub mod report;
 pub mod secret_scan;
 pub mod source;
 pub mod stage;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod verify;
 
 use anyhow::Result;
@@ -47,19 +54,5 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor(args) => doctor::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Batch(args) => batch::run(&args),
-    }
-}
-
-#[cfg(test)]
-pub(crate) mod testing {
-    /// Proptest settings of this crate: `n` cases, and failing seeds saved beside the test's
-    /// source file (`<file>.proptest-regressions`) instead of a folder at the crate root.
-    pub fn cases(n: u32) -> proptest::test_runner::Config {
-        proptest::test_runner::Config {
-            failure_persistence: Some(Box::new(
-                proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
-            )),
-            ..proptest::test_runner::Config::with_cases(n)
-        }
     }
 }

@@ -10,10 +10,11 @@ use serde_json::json;
 use similar::TextDiff;
 
 use crate::apply;
-use crate::brand::Brand;
+use crate::brand::{Brand, LoadOptions};
 use crate::cli::PlanArgs;
 use crate::drift::{self, Drift};
 use crate::fsutil;
+use crate::inputs;
 use crate::layout;
 use crate::reapply::Previous;
 use crate::report;
@@ -30,8 +31,16 @@ pub struct Change {
 }
 
 pub fn run(args: &PlanArgs) -> Result<()> {
-    let mut brand = Brand::load_with(&args.brand_file, args.access.load_options())?;
-    brand.override_version(&args.version)?;
+    let (mut brand, inputs) = inputs::load(
+        &args.brand_file,
+        LoadOptions {
+            allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+        },
+    )?;
+    brand.override_version(
+        args.version.app_version.as_deref(),
+        args.version.build_number,
+    )?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
     // It holds the push credentials while plan runs.
     crate::stage::interrupts::register(scratch.path());
@@ -49,6 +58,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     let mut label = None;
     let built = apply::build_with(
         &brand,
+        &inputs,
         &args.source,
         crate::push::DEFAULT_PROXY_ROOT,
         scratch.path(),

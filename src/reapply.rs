@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::brand::Brand;
 use crate::fsutil;
+use crate::inputs::Inputs;
 use crate::layout;
 use crate::lock::{Lock, LOCK_FILE};
 use crate::overlay;
@@ -155,7 +156,7 @@ impl Previous {
 /// Digest of everything an output is a function of besides upstream: mmbrand's version,
 /// the brand file, every file of the override tree, the credentials and client config the
 /// brand names (by sha256, never kept), and the command-line options that change output.
-pub fn inputs_digest(brand: &Brand, proxy_root: &str) -> Result<String> {
+pub fn inputs_digest(brand: &Brand, inputs: &Inputs, proxy_root: &str) -> Result<String> {
     let mut h = Sha256::new();
     let mut field = |name: &str, value: &str| {
         h.update(name.as_bytes());
@@ -169,9 +170,9 @@ pub fn inputs_digest(brand: &Brand, proxy_root: &str) -> Result<String> {
     field("proxy_root", proxy_root);
     field(
         "google_services",
-        &fsutil::sha256_hex(&brand.inputs.google_services),
+        &fsutil::sha256_hex(&inputs.google_services),
     );
-    field("deep_links", &format!("{:?}", brand.inputs.deep_links));
+    field("deep_links", &format!("{:?}", inputs.deep_links));
     if let Some(dir) = brand.override_dir.as_deref() {
         for rel in overlay::walk::override_files(Some(dir))? {
             field(
@@ -180,7 +181,7 @@ pub fn inputs_digest(brand: &Brand, proxy_root: &str) -> Result<String> {
             );
         }
     }
-    if let Some(push) = &brand.inputs.push {
+    if let Some(push) = &inputs.push {
         push.fingerprint(&mut h);
     }
     Ok(format!("{:x}", h.finalize()))

@@ -7,8 +7,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::fsutil;
+use crate::key_material;
 use crate::problems::Problems;
-use crate::push::credentials;
 
 pub struct Scanner<'a> {
     /// The brand's credentials, found with memchr's SIMD memmem.
@@ -47,7 +47,7 @@ impl<'a> Scanner<'a> {
 
     fn search(&mut self, rel: &Path, bytes: &[u8]) {
         let shown = fsutil::rel_string(rel);
-        if credentials::contains_key_material(bytes) {
+        if key_material::contains_key_material(bytes) {
             self.problems.push(format!(
                 "app/{shown} contains a private key or service-account key; credentials belong in [push] as file:/env: references, never in the app (check the override tree)"
             ));

@@ -7,6 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::brand::{ApsEnvironment, CredentialKey};
 use crate::cli::VerifyArgs;
 use crate::content;
 use crate::edits;
@@ -16,7 +17,7 @@ use crate::layout;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
-use crate::push::{credentials, proxy_config, CredentialKind, PROXY_DIR};
+use crate::push::{credentials, proxy_config, PROXY_DIR};
 use crate::report;
 
 #[derive(Debug, Serialize)]
@@ -340,11 +341,11 @@ fn local_credential(dir: &Path, configured: &str) -> std::path::PathBuf {
 fn check_fingerprint(
     checks: &mut Checks,
     lock: &Lock,
-    kind: CredentialKind,
+    kind: CredentialKey,
     path: &Path,
     private: bool,
 ) {
-    let key = kind.key();
+    let key = kind.name();
     let Ok(bytes) = std::fs::read(path) else {
         checks.add(
             format!("{key} file"),
@@ -462,11 +463,7 @@ fn check_apple(
     checks.pair(
         "ApplePushUseDevelopment = aps-environment",
         &ios.aps_environment,
-        if entry.apple_push_use_development {
-            "development"
-        } else {
-            "production"
-        },
+        ApsEnvironment::from_use_development(entry.apple_push_use_development).as_str(),
     );
     if !entry.apple_auth_key_file.is_empty() {
         checks.add(
@@ -500,11 +497,11 @@ fn check_apple(
                     .unwrap_or_else(|| format!("{}: PKCS#8, EC P-256", path.display())),
             );
         }
-        check_fingerprint(checks, lock, CredentialKind::AppleAuthKey, &path, true);
+        check_fingerprint(checks, lock, CredentialKey::AppleAuthKey, &path, true);
     } else if !entry.apple_push_cert_private.is_empty() {
         let path = local_credential(dir, &entry.apple_push_cert_private);
         check_certificate(checks, entry, &ios.bundle_id, &path);
-        check_fingerprint(checks, lock, CredentialKind::AppleCert, &path, true);
+        check_fingerprint(checks, lock, CredentialKey::AppleCert, &path, true);
     } else {
         checks.add(
             "apple credentials",
@@ -523,13 +520,7 @@ fn check_android(
 ) {
     let gs_path = dir.join("app").join(android::GOOGLE_SERVICES);
     // A client config shipped inside the app: its mode does not matter.
-    check_fingerprint(
-        checks,
-        lock,
-        CredentialKind::GoogleServices,
-        &gs_path,
-        false,
-    );
+    check_fingerprint(checks, lock, CredentialKey::GoogleServices, &gs_path, false);
     let Some(entry) = config
         .android_push_settings
         .iter()
@@ -537,7 +528,7 @@ fn check_android(
     else {
         if lock
             .credentials
-            .contains_key(CredentialKind::FirebaseServiceAccount.key())
+            .contains_key(CredentialKey::FirebaseServiceAccount.name())
         {
             checks.add(
                 "android entry Type",
@@ -566,7 +557,7 @@ fn check_android(
     check_fingerprint(
         checks,
         lock,
-        CredentialKind::FirebaseServiceAccount,
+        CredentialKey::FirebaseServiceAccount,
         &path,
         true,
     );
@@ -581,8 +572,11 @@ mod tests {
     #[test]
     fn a_lock_missing_an_edited_file_fails_the_locked_edits_check() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let brand = crate::brand::Brand::load(&root.join("fixtures/brands/acme/brand.toml"))
-            .unwrap_or_else(|e| panic!("{e:#}"));
+        let (brand, inputs) = crate::inputs::load(
+            &root.join("fixtures/brands/acme/brand.toml"),
+            Default::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e:#}"));
         let args = crate::cli::SourceArgs {
             source: Some(
                 root.join("fixtures/mattermost-mobile")
@@ -593,7 +587,7 @@ mod tests {
             object_store: None,
         };
         let out = tempfile::tempdir().unwrap();
-        let mut lock = crate::apply::build(&brand, &args, "./config", out.path())
+        let mut lock = crate::apply::build(&brand, &inputs, &args, "./config", out.path())
             .unwrap_or_else(|e| panic!("{e:#}"))
             .lock;
         let mut checks = Checks::default();

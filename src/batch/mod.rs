@@ -2,6 +2,8 @@
 //! clashing names stop the run before anything is written), each URL source is cloned once
 //! into a bare store under the output directory, and the brands are applied in parallel,
 //! each into `OUT/<name>/`. A failing brand does not stop the others.
+mod matrix;
+mod names;
 mod progress;
 mod summary;
 
@@ -17,9 +19,11 @@ use crate::apply::{self, Applied};
 use crate::brand::{identifiers, Brand, LoadOptions};
 use crate::cli::{ApplyArgs, BatchArgs, SourceArgs};
 use crate::fsutil;
+use crate::inputs::{self, Inputs};
 use crate::problems;
 use crate::source;
 
+use names::{check_unique_names, name_file, shared_identifiers};
 use progress::Progress;
 
 /// Where `batch` keeps the bare clones of URL sources, inside `--out`.
@@ -31,7 +35,7 @@ struct Entry {
     /// The brand's `name`: from the loaded brand, or from a broken file when it has a valid
     /// one (so its output directory can still be named).
     name: Option<String>,
-    brand: Result<Brand, anyhow::Error>,
+    loaded: Result<(Brand, Inputs), anyhow::Error>,
 }
 
 /// What became of one brand.
@@ -47,12 +51,19 @@ pub struct Outcome {
 /// `mmbrand batch`.
 pub fn run(args: &BatchArgs) -> Result<()> {
     if let Some(kind) = args.matrix {
-        return crate::emit::matrix::run(args, kind);
+        return matrix::run(args, kind);
     }
     let entries: Vec<Entry> = args
         .brand_files
         .iter()
-        .map(|f| load(f, args.access.load_options()))
+        .map(|f| {
+            load(
+                f,
+                LoadOptions {
+                    allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+                },
+            )
+        })
         .collect();
     check_unique_names(
         entries
@@ -61,7 +72,8 @@ pub fn run(args: &BatchArgs) -> Result<()> {
     )?;
     let loaded: Vec<&Brand> = entries
         .iter()
-        .filter_map(|e| e.brand.as_ref().ok())
+        .filter_map(|e| e.loaded.as_ref().ok())
+        .map(|(brand, _)| brand)
         .collect();
     crate::report::print_warnings(&shared_identifiers(&loaded));
     // One batch per output folder; each brand's apply also locks its own DIR/<name>.
@@ -75,15 +87,15 @@ pub fn run(args: &BatchArgs) -> Result<()> {
 }
 
 fn load(file: &Path, options: LoadOptions) -> Entry {
-    let brand = Brand::load_with(file, options);
-    let name = match &brand {
-        Ok(b) => Some(b.name.clone()),
+    let loaded = inputs::load(file, options);
+    let name = match &loaded {
+        Ok((b, _)) => Some(b.name.clone()),
         Err(_) => declared_name(file),
     };
     Entry {
         file: file.to_path_buf(),
         name,
-        brand,
+        loaded,
     }
 }
 
@@ -102,45 +114,6 @@ fn display_name(entry: &Entry) -> String {
         .unwrap_or_else(|| entry.file.display().to_string())
 }
 
-/// Two brands of one name would write the same `OUT/<name>/`: refused before any work.
-pub(crate) fn check_unique_names<'a>(
-    brands: impl IntoIterator<Item = (&'a str, &'a Path)>,
-) -> Result<()> {
-    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
-    for (name, file) in brands {
-        if let Some(first) = seen.insert(name, file) {
-            bail!(
-                "{} and {} both have name = {name:?}; each brand is written to --out DIR/<name>, so give one of them another name (nothing was written)",
-                first.display(),
-                file.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Brands that would be the same app to the stores and the push proxy: one bundle id or
-/// Android package in two brand files (the proxy routes by topic and package).
-pub(crate) fn shared_identifiers(brands: &[&Brand]) -> Vec<String> {
-    let mut seen: BTreeMap<(&str, &str), &Path> = BTreeMap::new();
-    let mut warnings = Vec::new();
-    for brand in brands {
-        for (what, id) in [
-            ("[ios] bundle_id", brand.ios.bundle_id.as_str()),
-            ("[android] package", brand.android.package.as_str()),
-        ] {
-            if let Some(first) = seen.insert((what, id), &brand.file) {
-                warnings.push(format!(
-                    "{} and {} both have {what} = {id:?}: the stores and the push proxy would take them for one app; give each brand its own",
-                    first.display(),
-                    brand.file.display()
-                ));
-            }
-        }
-    }
-    warnings
-}
-
 /// Clones (or fetches) every URL source once, into `OUT/.mmbrand-upstream/<sha256>.git`.
 /// Returns each URL's store, or why it could not be had (every brand of it then fails).
 fn update_stores(
@@ -150,8 +123,8 @@ fn update_stores(
 ) -> BTreeMap<String, Result<PathBuf, String>> {
     let urls: BTreeSet<String> = entries
         .iter()
-        .filter_map(|e| e.brand.as_ref().ok())
-        .filter_map(|b| apply::source_of(b, &args.source).ok())
+        .filter_map(|e| e.loaded.as_ref().ok())
+        .filter_map(|(b, _)| apply::source_of(b, &args.source).ok())
         .map(|(repo, _)| repo)
         .filter(|repo| source::looks_like_url(repo))
         .collect();
@@ -220,8 +193,10 @@ fn apply_entry(
     let out = entry.name.as_ref().map(|n| args.out.join(n));
     progress.start(index);
     let started = Instant::now();
-    let result = match entry.brand {
-        Ok(mut brand) => apply_brand(&mut brand, stores, args).map_err(|e| problems::messages(&e)),
+    let result = match entry.loaded {
+        Ok((mut brand, inputs)) => {
+            apply_brand(&mut brand, &inputs, stores, args).map_err(|e| problems::messages(&e))
+        }
         Err(e) => Err(problems::messages(&e)),
     };
     let result = result.map_err(|m| name_file(m, &entry.file));
@@ -239,10 +214,14 @@ fn apply_entry(
 /// One brand's `apply`, with the batch's flags and its source's store.
 fn apply_brand(
     brand: &mut Brand,
+    inputs: &Inputs,
     stores: &BTreeMap<String, Result<PathBuf, String>>,
     args: &BatchArgs,
 ) -> Result<Applied> {
-    brand.override_version(&args.version)?;
+    brand.override_version(
+        args.version.app_version.as_deref(),
+        args.version.build_number,
+    )?;
     let (repo, _) = apply::source_of(brand, &args.source)?;
     let object_store = match stores.get(&repo) {
         Some(Ok(store)) => Some(store.clone()),
@@ -262,20 +241,5 @@ fn apply_brand(
         json: args.json,
     };
     // Brands run side by side: their drift goes into the summary, not line by line.
-    apply::apply(brand, &apply_args, &|_| {})
-}
-
-/// Every message names the brand file, so a failure in a batch of many is traceable.
-pub(crate) fn name_file(messages: Vec<String>, file: &Path) -> Vec<String> {
-    let shown = file.display().to_string();
-    messages
-        .into_iter()
-        .map(|m| {
-            if m.contains(&shown) {
-                m
-            } else {
-                format!("{shown}: {m}")
-            }
-        })
-        .collect()
+    apply::apply(brand, inputs, &apply_args, &|_| {})
 }

@@ -4,73 +4,49 @@
 //! the brand. `--allow-outside-brand-dir` is the explicit opt-out.
 use std::path::{Component, Path, PathBuf};
 
-use super::BrandFile;
+use super::{SecretRef, Secrets};
 use crate::fsutil;
 
 /// The flag that allows paths outside the brand's folder (apply and plan have it).
 pub const FLAG: &str = "--allow-outside-brand-dir";
 
 /// Every path the brand file names, as (key, value as written, path relative to the brand).
-fn named_paths(raw: &BrandFile) -> Vec<(&'static str, &str, &str)> {
-    let push = raw.push.as_ref();
-    let apple = push.and_then(|p| p.apple.as_ref());
-    let refs: [(&'static str, Option<&String>); 7] = [
-        (
-            "android.google_services",
-            Some(&raw.android.google_services),
-        ),
-        (
-            "push.apple.auth_key",
-            apple.and_then(|a| a.auth_key.as_ref()),
-        ),
-        ("push.apple.cert", apple.and_then(|a| a.cert.as_ref())),
-        (
-            "push.apple.cert_password",
-            apple.and_then(|a| a.cert_password.as_ref()),
-        ),
-        (
-            "push.android.service_account",
-            push.and_then(|p| p.android.as_ref())
-                .map(|a| &a.service_account),
-        ),
-        (
-            "push.network.ca_bundle",
-            push.and_then(|p| p.network.as_ref())
-                .and_then(|n| n.ca_bundle.as_ref()),
-        ),
-        (
-            "deep_links.android_cert",
-            raw.deep_links
-                .as_ref()
-                .and_then(|d| d.android_cert.as_ref()),
-        ),
-    ];
-    let mut paths: Vec<(&'static str, &str, &str)> = refs
-        .into_iter()
-        .filter_map(|(key, value)| Some((key, value?.as_str())))
-        .filter_map(|(key, value)| value.strip_prefix("file:").map(|p| (key, value, p)))
-        .filter(|(_, _, p)| !p.is_empty())
+fn named_paths<'a>(
+    secrets: &'a Secrets,
+    override_dir: Option<&'a str>,
+) -> Vec<(&'static str, String, &'a Path)> {
+    let mut paths: Vec<(&'static str, String, &Path)> = secrets
+        .iter()
+        .filter_map(|(key, r)| match r {
+            SecretRef::File(p) => Some((key.name(), format!("file:{}", p.display()), p.as_path())),
+            SecretRef::Env(_) => None,
+        })
         .collect();
-    if let Some(dir) = &raw.assets.override_dir {
-        paths.push(("assets.override", dir, dir));
+    if let Some(dir) = override_dir {
+        paths.push(("assets.override", dir.to_string(), Path::new(dir)));
     }
     paths
 }
 
 /// A message for every path of the brand file that leaves `dir` (the brand's folder), by
 /// `..`, an absolute path, or a symlink. `brand_file` is shown in front of each.
-pub fn check(raw: &BrandFile, dir: &Path, brand_file: &str) -> Vec<String> {
+pub fn check(
+    secrets: &Secrets,
+    override_dir: Option<&str>,
+    dir: &Path,
+    brand_file: &str,
+) -> Vec<String> {
     let real_dir = dir.canonicalize().ok();
-    named_paths(raw)
+    named_paths(secrets, override_dir)
         .into_iter()
         .filter_map(|(key, value, rel)| {
-            let problem = if leaves_lexically(Path::new(rel)) {
+            let problem = if leaves_lexically(rel) {
                 format!(
                     "{key} = {value:?} names a path outside the brand's folder {}; move it into the brand's folder, or pass {FLAG} to read it from there",
                     dir.display()
                 )
             } else {
-                let target = escaping_symlink(dir, real_dir.as_deref(), Path::new(rel))?;
+                let target = escaping_symlink(dir, real_dir.as_deref(), rel)?;
                 format!(
                     "{key} = {value:?}: {} is a symlink to {}, outside the brand's folder {}; copy the file into the brand's folder, or name the target itself and pass {FLAG}",
                     fsutil::normalize(&dir.join(rel)).display(),

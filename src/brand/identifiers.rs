@@ -2,8 +2,9 @@
 //! what is allowed.
 use std::path::Path;
 
-use super::BrandFile;
-use crate::overlay::suggest;
+use super::choices::{ApsEnvironment, ExportMethod, MatchType, PushContents};
+use super::{BrandFile, CredentialKey};
+use crate::did_you_mean as suggest;
 use crate::problems::Problems;
 
 /// Java keywords and literals, which cannot be segments of an Android package.
@@ -64,24 +65,8 @@ const JAVA_KEYWORDS: &[&str] = &[
     "_",
 ];
 
-pub const PUSH_CONTENTS: &[&str] = &["generic_no_channel", "generic", "full", "id_loaded"];
-
-/// gym's export methods that upstream's `build_ios` passes through IOS_BUILD_EXPORT_METHOD.
-pub const EXPORT_METHODS: &[&str] = &["app-store", "enterprise", "ad-hoc", "development"];
-/// match's profile types; the lanes look profiles up as `sigh_<id>_<MATCH_TYPE>`.
-pub const MATCH_TYPES: &[&str] = &["appstore", "enterprise", "adhoc", "development"];
 /// Android's largest versionCode (Google Play rejects anything above it).
 pub const MAX_BUILD_NUMBER: i64 = 2_100_000_000;
-
-/// The match type that signs an export method.
-pub fn match_type_for(export_method: &str) -> &'static str {
-    match export_method {
-        "enterprise" => "enterprise",
-        "ad-hoc" => "adhoc",
-        "development" => "development",
-        _ => "appstore",
-    }
-}
 
 /// Checks every key of a parsed brand file; `file` names it in messages.
 pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
@@ -131,10 +116,10 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
     }
     check(
         "ios.export_method",
-        one_of(&raw.ios.export_method, EXPORT_METHODS),
+        one_of(&raw.ios.export_method, ExportMethod::NAMES),
     );
     if let Some(m) = &raw.ios.match_type {
-        check("ios.match_type", one_of(m, MATCH_TYPES));
+        check("ios.match_type", one_of(m, MatchType::NAMES));
     }
     if let Some(g) = &raw.ios.app_group {
         check("ios.app_group", prefixed_bundle_id(g, "group."));
@@ -145,13 +130,13 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
     check("ios.team_id", apple_id(&raw.ios.team_id, "team"));
     check(
         "ios.aps_environment",
-        one_of(&raw.ios.aps_environment, &["production", "development"]),
+        one_of(&raw.ios.aps_environment, ApsEnvironment::NAMES),
     );
     check("android.package", android_package(&raw.android.package));
     check("schemes.app", url_scheme(&raw.schemes.app));
     check("schemes.auth", url_scheme(&raw.schemes.auth));
     if let Some(push) = &raw.push {
-        check("push.contents", one_of(&push.contents, PUSH_CONTENTS));
+        check("push.contents", one_of(&push.contents, PushContents::NAMES));
         check("push.proxy_url", proxy_url(&push.proxy_url));
         if let Some(key_id) = push.apple.as_ref().and_then(|a| a.key_id.as_ref()) {
             check("push.apple.key_id", apple_id(key_id, "key"));
@@ -165,7 +150,7 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
             }
             if net.ca_bundle.is_some() && net.apns_relay.is_none() && net.https_proxy.is_none() {
                 check(
-                    "push.network.ca_bundle",
+                    CredentialKey::CaBundle.name(),
                     Err("is only used with apns_relay or https_proxy (the CA that relay or proxy presents); remove it or set one of them".into()),
                 );
             }

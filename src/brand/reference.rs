@@ -233,6 +233,19 @@ mod tests {
             .collect()
     }
 
+    /// The keys documented as `file:`/`env:` references are exactly the credential keys,
+    /// in the same order.
+    #[test]
+    fn reference_keys_are_the_credential_keys() {
+        let documented: Vec<&str> = KEYS
+            .iter()
+            .filter(|k| k.kind == "reference")
+            .map(|k| k.path)
+            .collect();
+        let keys: Vec<&str> = CredentialKey::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(documented, keys);
+    }
+
     /// Fails when the brand file's types gain a key this reference does not describe.
     #[test]
     fn every_key_of_the_brand_file_is_documented() {

@@ -175,7 +175,10 @@ fn main_entitlements(text: &str, doc: &Doc, ctx: &EditCtx) -> Result<String> {
         text,
         doc,
         &[
-            (APS_ENVIRONMENT, PlistValue::String(&ios.aps_environment)),
+            (
+                APS_ENVIRONMENT,
+                PlistValue::String(ios.aps_environment.as_str()),
+            ),
             (APP_GROUPS, PlistValue::Strings(vec![&ios.app_group])),
             (KEYCHAIN_GROUPS, PlistValue::Strings(vec![&keychain])),
             (

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::brand::Brand;
+use crate::inputs::Inputs;
 use crate::layout::{self, Role};
 use crate::native::{android, ios_strings};
 
@@ -18,11 +19,15 @@ fn upstream() -> PathBuf {
 }
 
 /// The example brand, with a version and build number so the version edits apply too.
-fn example() -> Brand {
-    let mut brand = Brand::load(&root().join("fixtures/brands/acme/brand.toml")).unwrap();
+fn example() -> (Brand, Inputs) {
+    let (mut brand, inputs) = crate::inputs::load(
+        &root().join("fixtures/brands/acme/brand.toml"),
+        Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
     brand.version.version = Some("9.8.7".into());
     brand.version.build_number = Some(4321);
-    brand
+    (brand, inputs)
 }
 
 /// Every edit, pinned: removing one from the registry (or adding one without a line here)
@@ -100,13 +105,13 @@ fn the_registry_lists_every_edit() {
 /// Each edit, run alone on upstream's text, applies to the example and changes its file.
 #[test]
 fn every_edit_changes_its_file_on_the_example() {
-    let brand = example();
+    let (brand, inputs) = example();
     let up = upstream();
     let reader = reader(&up);
     let ctx = EditCtx {
         brand: &brand,
-        google_services: &brand.inputs.google_services,
-        deep_links: brand.inputs.deep_links.as_ref(),
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
         upstream: &reader,
     };
     for edit in registry() {
@@ -134,15 +139,21 @@ fn every_edit_changes_its_file_on_the_example() {
 /// assets): none of them is listed by hand beside an edit.
 #[test]
 fn the_lock_lists_the_registry_files_and_the_generated_ones() {
-    let brand = example();
+    let (brand, inputs) = example();
     let out = tempfile::tempdir().unwrap();
     let args = crate::cli::SourceArgs {
         source: Some(upstream().display().to_string()),
         git_ref: None,
         object_store: None,
     };
-    let built = crate::apply::build(&brand, &args, crate::push::DEFAULT_PROXY_ROOT, out.path())
-        .unwrap_or_else(|e| panic!("{e:#}"));
+    let built = crate::apply::build(
+        &brand,
+        &inputs,
+        &args,
+        crate::push::DEFAULT_PROXY_ROOT,
+        out.path(),
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
     let edited: BTreeSet<String> = built
         .lock
         .files
@@ -182,13 +193,13 @@ fn the_lock_lists_the_registry_files_and_the_generated_ones() {
 /// not notice one of them dropped).
 #[test]
 fn the_project_team_is_the_brands_in_settings_and_target_attributes() {
-    let brand = example();
+    let (brand, inputs) = example();
     let up = upstream();
     let reader = reader(&up);
     let ctx = EditCtx {
         brand: &brand,
-        google_services: &brand.inputs.google_services,
-        deep_links: brand.inputs.deep_links.as_ref(),
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
         upstream: &reader,
     };
     let text = std::fs::read_to_string(up.join(crate::native::ios::PBXPROJ)).unwrap();

@@ -59,8 +59,12 @@ pub fn write(rec: &mut Recorder, brand: &Brand) -> Result<()> {
             &ios.icloud_container,
         ),
         ("team_id", "ios.team_id", &ios.team_id),
-        ("export_method", "ios.export_method", &ios.export_method),
-        ("match_type", "ios.match_type", &ios.match_type),
+        (
+            "export_method",
+            "ios.export_method",
+            ios.export_method.as_str(),
+        ),
+        ("match_type", "ios.match_type", ios.match_type.as_str()),
         ("match_app_identifier", "ios.bundle_id", &match_ids),
         ("package", "android.package", &brand.android.package),
     ];

@@ -2,7 +2,6 @@
 //! so it works from any directory).
 pub mod emm;
 pub mod fastlane;
-pub mod matrix;
 pub mod well_known;
 
 use anyhow::{Context, Result};

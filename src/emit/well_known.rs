@@ -15,7 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use x509_cert::der::Decode;
 
-use crate::brand::{Brand, DeepLinksSection, SecretRef};
+use crate::brand::{Brand, CredentialKey, DeepLinksSection, SecretRef};
 use crate::fsutil;
 
 pub const DIR: &str = "well-known";
@@ -52,15 +52,18 @@ pub struct DeepLinks {
 
 /// Normalises the given fingerprints and adds the one of `android_cert`. The section was
 /// validated (domains, fingerprint syntax, at least one certificate) before.
-pub fn prepare(section: &DeepLinksSection, brand_dir: &Path) -> Result<DeepLinks> {
+pub fn prepare(
+    section: &DeepLinksSection,
+    cert: Option<&SecretRef>,
+    brand_dir: &Path,
+) -> Result<DeepLinks> {
     let mut fingerprints: Vec<String> = section
         .android_cert_sha256
         .iter()
         .map(|f| f.to_ascii_uppercase())
         .collect();
-    if let Some(cert) = &section.android_cert {
-        let key = "deep_links.android_cert";
-        let reference = SecretRef::parse(cert, key).map_err(anyhow::Error::msg)?;
+    if let Some(reference) = cert {
+        let key = CredentialKey::DeepLinksCert.name();
         let bytes = reference.read(brand_dir, key)?;
         let shown = format!("{key} ({})", reference.describe(brand_dir));
         fingerprints.push(cert_sha256(&bytes, &shown)?);
@@ -81,7 +84,7 @@ pub fn prepare(section: &DeepLinksSection, brand_dir: &Path) -> Result<DeepLinks
 /// prints and Digital Asset Links compares. Accepts PEM (`keytool -exportcert -rfc`) or DER
 /// (`keytool -exportcert`, or the Play Console's `deployment_cert.der`).
 pub fn cert_sha256(bytes: &[u8], shown: &str) -> Result<String> {
-    if crate::push::credentials::contains_key_material(bytes) {
+    if crate::key_material::contains_key_material(bytes) {
         bail!("{shown}: holds a private key; give the certificate only, e.g. `keytool -exportcert -rfc -keystore upload.jks -alias upload -file upload-cert.pem`");
     }
     let der = if bytes.starts_with(b"-----BEGIN")
@@ -150,8 +153,8 @@ fn pretty(value: &impl Serialize) -> Result<Vec<u8>> {
 }
 
 /// Writes `DIR/well-known/` when the brand has `[deep_links]`.
-pub fn write(root: &Path, brand: &Brand) -> Result<()> {
-    let Some(links) = &brand.inputs.deep_links else {
+pub fn write(root: &Path, brand: &Brand, links: Option<&DeepLinks>) -> Result<()> {
+    let Some(links) = links else {
         return Ok(());
     };
     let dir = root.join(DIR);

@@ -2,8 +2,7 @@
 //! the Firebase client config.
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
-use serde_json::Value;
+use anyhow::{Context, Result};
 
 use super::text_edit::{line_indent, newline, replace_counted};
 use super::xml_spans;
@@ -432,49 +431,6 @@ fn remove_empty_dirs(mut dir: &Path, stop: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The Firebase project id and the package names of a google-services.json.
-pub struct GoogleServices {
-    pub project_id: String,
-    pub packages: Vec<String>,
-}
-
-pub fn parse_google_services(bytes: &[u8], shown: &str) -> Result<GoogleServices> {
-    let v: Value =
-        serde_json::from_slice(bytes).with_context(|| format!("{shown}: not valid JSON"))?;
-    let project_id = v
-        .pointer("/project_info/project_id")
-        .and_then(Value::as_str)
-        .with_context(|| format!("{shown}: missing project_info.project_id; is this a google-services.json from the Firebase console?"))?
-        .to_string();
-    let packages = v
-        .get("client")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|c| {
-            c.pointer("/client_info/android_client_info/package_name")
-                .and_then(Value::as_str)
-        })
-        .map(str::to_string)
-        .collect();
-    Ok(GoogleServices {
-        project_id,
-        packages,
-    })
-}
-
-/// Refuses a google-services.json that has no client for the app's package: Firebase would
-/// fail at build time, or worse, register pushes under another app.
-pub fn check_google_services(gs: &GoogleServices, package: &str, shown: &str) -> Result<()> {
-    if gs.packages.iter().any(|p| p == package) {
-        return Ok(());
-    }
-    bail!(
-        "{shown}: no client has package_name {package:?} (android.package); it has {:?}. Download the google-services.json of the Firebase Android app registered for {package}",
-        gs.packages
-    )
-}
-
 /// What the branded Android app says about itself (for `verify`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AndroidFacts {
@@ -492,7 +448,8 @@ pub fn read_facts(app: &Path) -> Result<AndroidFacts> {
         .next()
         .with_context(|| format!("{BUILD_GRADLE}: no applicationId line"))?;
     let gs_path = app.join(GOOGLE_SERVICES);
-    let gs = parse_google_services(&fsutil::read(&gs_path)?, &gs_path.display().to_string())?;
+    let gs =
+        crate::google_services::parse(&fsutil::read(&gs_path)?, &gs_path.display().to_string())?;
     Ok(AndroidFacts {
         application_id,
         firebase_project_id: gs.project_id,

@@ -5,53 +5,64 @@ use serde_json::{Map, Value};
 use super::json_merge::type_name;
 use super::suggest;
 
-/// Every unknown key or type mismatch in `patch` relative to `base`, as messages.
-/// `file` names the override file in messages.
+/// How messages name the app's base config.json.
+pub const APP_CONFIG: &str = "the base config.json";
+
+/// Every unknown key or type mismatch in `patch` relative to the app's base config.json, as
+/// messages. `file` names the override file in messages.
 pub fn check(base: &Value, patch: &Value, file: &str) -> Vec<String> {
+    check_against(base, patch, file, APP_CONFIG)
+}
+
+/// [`check`] against another base, which messages call `base_name` (e.g. "the push proxy's
+/// config").
+pub fn check_against(base: &Value, patch: &Value, file: &str, base_name: &str) -> Vec<String> {
     let mut found = Vec::new();
+    let ctx = Ctx { file, base_name };
     match (base, patch) {
-        (Value::Object(b), Value::Object(p)) => check_object(b, p, "", file, &mut found),
+        (Value::Object(b), Value::Object(p)) => check_object(b, p, "", &ctx, &mut found),
         (Value::Object(_), _) => found.push(format!(
             "{file}: the override must be a JSON object like the base file, not {}",
             type_name(patch)
         )),
         _ => found.push(format!(
-            "{file}: the base config.json is {}, not a JSON object, so its keys cannot be checked; check the upstream checkout",
+            "{file}: {base_name} is {}, not a JSON object, so its keys cannot be checked; check the upstream checkout",
             type_name(base)
         )),
     }
     found
 }
 
+/// Which override is checked against which base, as messages name them.
+struct Ctx<'a> {
+    file: &'a str,
+    base_name: &'a str,
+}
+
 fn check_object(
     base: &Map<String, Value>,
     patch: &Map<String, Value>,
     prefix: &str,
-    file: &str,
+    ctx: &Ctx,
     found: &mut Vec<String>,
 ) {
     for (key, value) in patch {
         let path = format!("{prefix}{key}");
         match base.get(key) {
-            None => found.push(unknown_key(file, &path, key, base)),
+            None => found.push(unknown_key(ctx, &path, key, base)),
             Some(_) if value.is_null() => {}
             Some(Value::Object(b)) if b.is_empty() => {
                 // An empty object in base (CustomRequestHeaders) is a free-form map.
                 if !value.is_object() {
-                    found.push(type_mismatch(
-                        file,
-                        &path,
-                        &Value::Object(Map::new()),
-                        value,
-                    ));
+                    found.push(type_mismatch(ctx, &path, &Value::Object(Map::new()), value));
                 }
             }
             Some(Value::Object(b)) => match value {
-                Value::Object(p) => check_object(b, p, &format!("{path}."), file, found),
-                _ => found.push(type_mismatch(file, &path, &Value::Object(b.clone()), value)),
+                Value::Object(p) => check_object(b, p, &format!("{path}."), ctx, found),
+                _ => found.push(type_mismatch(ctx, &path, &Value::Object(b.clone()), value)),
             },
             Some(b) if type_name(b) != type_name(value) => {
-                found.push(type_mismatch(file, &path, b, value))
+                found.push(type_mismatch(ctx, &path, b, value))
             }
             Some(_) => {}
         }
@@ -59,15 +70,18 @@ fn check_object(
 }
 
 /// Message for a key that the base config.json does not have.
-pub fn unknown_key(file: &str, path: &str, key: &str, base: &Map<String, Value>) -> String {
+fn unknown_key(ctx: &Ctx, path: &str, key: &str, base: &Map<String, Value>) -> String {
     let hint = suggest::closest(key, base.keys().map(String::as_str))
         .map(|s| format!("; did you mean `{}`?", replace_last(path, key, s)))
         .unwrap_or_else(|| "; the app ignores keys it does not know".to_string());
-    format!("{file}: unknown key `{path}` (not in the base config.json){hint}")
+    format!(
+        "{}: unknown key `{path}` (not in {}){hint}",
+        ctx.file, ctx.base_name
+    )
 }
 
 /// Message for a value whose JSON type differs from the base value.
-pub fn type_mismatch(file: &str, path: &str, base: &Value, value: &Value) -> String {
+fn type_mismatch(ctx: &Ctx, path: &str, base: &Value, value: &Value) -> String {
     let hint = match (base, value) {
         (Value::Bool(_), Value::String(s)) if s == "true" || s == "false" => {
             format!("; write {s} without quotes")
@@ -78,8 +92,10 @@ pub fn type_mismatch(file: &str, path: &str, base: &Value, value: &Value) -> Str
         _ => String::new(),
     };
     format!(
-        "{file}: `{path}` must be a {} as in the base config.json, not {} {}{hint}",
+        "{}: `{path}` must be a {} as in {}, not {} {}{hint}",
+        ctx.file,
         type_name(base),
+        ctx.base_name,
         type_name(value),
         value
     )

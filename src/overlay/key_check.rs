@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::fsutil;
-use crate::push::credentials::{self, KeyMaterial};
+use crate::key_material::{self, KeyMaterial};
 
 /// Extensions that are key material whatever their content (binary containers).
 const KEY_CONTAINERS: &[(&str, &str)] = &[
@@ -30,7 +30,7 @@ pub fn credential_kind(path: &Path) -> Result<Option<&'static str>> {
     }
     let mut found = None;
     fsutil::read_windows(path, |_, window| {
-        found = found.or_else(|| credentials::key_material(window));
+        found = found.or_else(|| key_material::key_material(window));
     })?;
     Ok(found.map(|kind| match (kind, ext.as_str()) {
         (KeyMaterial::ServiceAccount, _) => "a Google service-account key (private key material)",

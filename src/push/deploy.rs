@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use super::proxy_config::ConfigPushProxy;
-use crate::brand::{Brand, PushNetworkSection, SecretRef};
+use crate::brand::{Brand, CredentialKey, PushNetworkSection};
 use crate::format::{shell, systemd, yaml};
 use crate::fsutil;
 
@@ -50,13 +50,13 @@ struct Allow {
 }
 
 /// The CA file of `[push.network] ca_bundle`, read and checked: PEM certificates only.
-pub fn read_ca_bundle(net: &PushNetworkSection, brand: &Brand) -> Result<Option<Vec<u8>>> {
-    let Some(reference) = &net.ca_bundle else {
+/// Nothing when the brand gives none (or an invalid one, which validation reported).
+pub fn read_ca_bundle(brand: &Brand) -> Result<Option<Vec<u8>>> {
+    let key = CredentialKey::CaBundle;
+    let Some(r) = brand.secrets.get(key) else {
         return Ok(None);
     };
-    let r = SecretRef::parse(reference, "push.network.ca_bundle")
-        .map_err(|e| anyhow::anyhow!("{}: {e}", brand.file.display()))?;
-    let bytes = r.read(&brand.dir, "push.network.ca_bundle")?;
+    let bytes = r.read(&brand.dir, key.name())?;
     let blocks = pem::parse_many(&bytes).unwrap_or_default();
     if blocks.is_empty() || blocks.iter().any(|b| b.tag() != "CERTIFICATE") {
         bail!(

@@ -2,6 +2,7 @@
 //! the Mattermost server settings that point at the proxy.
 pub mod credentials;
 pub mod deploy;
+pub mod paths;
 pub mod proxy_config;
 pub mod server_settings;
 
@@ -11,44 +12,17 @@ use std::time::SystemTime;
 
 use anyhow::{bail, Result};
 
-use crate::brand::{Brand, PushSection, SecretRef};
+use crate::brand::{Brand, CredentialKey, Push};
 use crate::fsutil;
 use crate::problems::Problems;
 use credentials::CertInfo;
 use proxy_config::{AndroidPushSettings, ApplePushSettings};
 
-pub const PROXY_DIR: &str = "push-proxy";
-pub const PROXY_CONFIG: &str = "mattermost-push-proxy.json";
-/// Where credential paths in the config point by default: the proxy resolves them against
-/// its working directory, and finds its config in `./config/`, so deploying `DIR/push-proxy`
-/// as that folder works unchanged (the Docker image's `/mattermost-push-proxy/config` volume).
-pub const DEFAULT_PROXY_ROOT: &str = "./config";
-
-/// The credentials a brand names, each with its brand key (used in messages and as its name
-/// in the lock file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum CredentialKind {
-    AppleAuthKey,
-    AppleCert,
-    FirebaseServiceAccount,
-    /// The app's Firebase client config: not secret, but its fingerprint pairs app and proxy.
-    GoogleServices,
-}
-
-impl CredentialKind {
-    pub fn key(self) -> &'static str {
-        match self {
-            CredentialKind::AppleAuthKey => "push.apple.auth_key",
-            CredentialKind::AppleCert => "push.apple.cert",
-            CredentialKind::FirebaseServiceAccount => "push.android.service_account",
-            CredentialKind::GoogleServices => "android.google_services",
-        }
-    }
-}
+pub use paths::{DEFAULT_PROXY_ROOT, PROXY_CONFIG, PROXY_DIR};
 
 /// A credential read and checked, ready to be written.
 struct Credential {
-    kind: CredentialKind,
+    kind: CredentialKey,
     file_name: String,
     bytes: Vec<u8>,
 }
@@ -99,7 +73,7 @@ pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<P
     let shown_brand = brand.file.display().to_string();
     let mut problems = Problems::new();
     // Read first: the certificate check decrypts its key with it, as the proxy will.
-    let cert_password = collect(&mut problems, read_cert_password(brand, push)).flatten();
+    let cert_password = collect(&mut problems, read_cert_password(brand)).flatten();
     let mut credentials = Vec::new();
     let mut cert_info = None;
     let apple = collect(
@@ -116,7 +90,7 @@ pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<P
     .flatten();
     let token_uri = collect(
         &mut problems,
-        prepare_android(brand, push, &shown_brand, firebase, &mut credentials),
+        prepare_android(brand, firebase, &mut credentials),
     )
     .flatten();
     if push.apple.is_none() && push.android.is_none() {
@@ -128,10 +102,7 @@ pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<P
         &mut problems,
         proxy_config::from_overrides(&push.proxy, &shown_brand),
     );
-    let ca_bundle = match &push.network {
-        Some(net) => collect(&mut problems, deploy::read_ca_bundle(net, brand)).flatten(),
-        None => None,
-    };
+    let ca_bundle = collect(&mut problems, deploy::read_ca_bundle(brand)).flatten();
     problems.into_result()?;
     let (config, notes) = overrides.expect("no problems, so the overrides were read");
     Ok(Some(PreparedPush {
@@ -146,15 +117,14 @@ pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<P
     }))
 }
 
-fn read_cert_password(brand: &Brand, push: &PushSection) -> Result<Option<String>> {
-    let Some(r) = push.apple.as_ref().and_then(|a| a.cert_password.as_deref()) else {
+fn read_cert_password(brand: &Brand) -> Result<Option<String>> {
+    let key = CredentialKey::AppleCertPassword;
+    let Some(r) = brand.secrets.get(key) else {
         return Ok(None);
     };
-    let r = SecretRef::parse(r, "push.apple.cert_password")
-        .map_err(|e| anyhow::anyhow!("{}: {e}", brand.file.display()))?;
-    let bytes = r.read(&brand.dir, "push.apple.cert_password")?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("push.apple.cert_password: not UTF-8 text"))?;
+    let bytes = r.read(&brand.dir, key.name())?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", key.name()))?;
     Ok(Some(text.trim_end_matches(['\r', '\n']).to_string()))
 }
 
@@ -162,18 +132,15 @@ fn read_cert_password(brand: &Brand, push: &PushSection) -> Result<Option<String
 /// token endpoint.
 fn prepare_android(
     brand: &Brand,
-    push: &PushSection,
-    shown_brand: &str,
     firebase: Option<(&str, &str)>,
     credentials: &mut Vec<Credential>,
 ) -> Result<Option<String>> {
-    let Some(android) = &push.android else {
+    let kind = CredentialKey::FirebaseServiceAccount;
+    // None without [push.android], or with an invalid reference (validation reported it).
+    let Some(r) = brand.secrets.get(kind) else {
         return Ok(None);
     };
-    let kind = CredentialKind::FirebaseServiceAccount;
-    let r = SecretRef::parse(&android.service_account, kind.key())
-        .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
-    let bytes = r.read(&brand.dir, kind.key())?;
+    let bytes = r.read(&brand.dir, kind.name())?;
     let shown = r.describe(&brand.dir);
     let account = credentials::parse_service_account(&bytes, &shown)?;
     if let Some((project, gs_shown)) = firebase {
@@ -194,7 +161,7 @@ fn prepare_android(
 
 fn prepare_apple(
     brand: &Brand,
-    push: &PushSection,
+    push: &Push,
     shown_brand: &str,
     cert_password: Option<&str>,
     credentials: &mut Vec<Credential>,
@@ -204,13 +171,16 @@ fn prepare_apple(
         return Ok(None);
     };
     match (&apple.auth_key, &apple.cert) {
-        (Some(key_ref), None) => {
+        (Some(_), None) => {
             let Some(key_id) = &apple.key_id else {
                 bail!("{shown_brand}: push.apple.key_id is required with push.apple.auth_key (the 10-character Key ID shown next to the key in the Apple developer account)");
             };
-            let r = SecretRef::parse(key_ref, "push.apple.auth_key")
-                .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
-            let bytes = r.read(&brand.dir, "push.apple.auth_key")?;
+            let key = CredentialKey::AppleAuthKey;
+            // An invalid reference was reported by validation.
+            let Some(r) = brand.secrets.get(key) else {
+                return Ok(None);
+            };
+            let bytes = r.read(&brand.dir, key.name())?;
             let shown = r.describe(&brand.dir);
             credentials::check_p8(&bytes, &shown)?;
             let default_name = format!("AuthKey_{key_id}.p8");
@@ -221,7 +191,7 @@ fn prepare_apple(
                 }
             }
             credentials.push(Credential {
-                kind: CredentialKind::AppleAuthKey,
+                kind: key,
                 file_name: file_name.clone(),
                 bytes,
             });
@@ -230,10 +200,13 @@ fn prepare_apple(
                 key_id: key_id.clone(),
             }))
         }
-        (None, Some(cert_ref)) => {
-            let r = SecretRef::parse(cert_ref, "push.apple.cert")
-                .map_err(|e| anyhow::anyhow!("{shown_brand}: {e}"))?;
-            let bytes = r.read(&brand.dir, "push.apple.cert")?;
+        (None, Some(_)) => {
+            let key = CredentialKey::AppleCert;
+            // An invalid reference was reported by validation.
+            let Some(r) = brand.secrets.get(key) else {
+                return Ok(None);
+            };
+            let bytes = r.read(&brand.dir, key.name())?;
             *cert_info = Some(credentials::check_apple_cert(
                 &bytes,
                 cert_password,
@@ -243,7 +216,7 @@ fn prepare_apple(
             )?);
             let file_name = r.file_name("apns-cert.pem");
             credentials.push(Credential {
-                kind: CredentialKind::AppleCert,
+                kind: key,
                 file_name: file_name.clone(),
                 bytes,
             });
@@ -297,7 +270,7 @@ impl PreparedPush {
         let mut fingerprints = BTreeMap::new();
         for c in &self.credentials {
             credentials::write_private(&dir.join(&c.file_name), &c.bytes)?;
-            fingerprints.insert(c.kind.key().to_string(), fsutil::sha256_hex(&c.bytes));
+            fingerprints.insert(c.kind.name().to_string(), fsutil::sha256_hex(&c.bytes));
         }
         let ios = &brand.ios;
         let apple: Vec<ApplePushSettings> = self
@@ -314,7 +287,7 @@ impl PreparedPush {
                 };
                 ApplePushSettings {
                     kind: proxy_config::apple_type(&ios.bundle_id).to_string(),
-                    apple_push_use_development: ios.aps_environment == "development",
+                    apple_push_use_development: ios.aps_environment.use_development(),
                     apple_push_cert_private: cert,
                     apple_push_cert_password: self.cert_password.clone().unwrap_or_default(),
                     apple_push_topic: ios.bundle_id.clone(),
@@ -331,7 +304,7 @@ impl PreparedPush {
         let android: Vec<AndroidPushSettings> = self
             .credentials
             .iter()
-            .filter(|c| c.kind == CredentialKind::FirebaseServiceAccount)
+            .filter(|c| c.kind == CredentialKey::FirebaseServiceAccount)
             .map(|c| AndroidPushSettings {
                 kind: proxy_config::ANDROID_TYPE.to_string(),
                 android_api_key: String::new(),

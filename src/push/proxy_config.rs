@@ -109,9 +109,9 @@ pub fn from_overrides(
     }
     let base = serde_json::to_value(ConfigPushProxy::default())?;
     let patch = serde_json::to_value(overrides).context("[push.proxy] cannot be read")?;
-    config_check::check(&base, &patch, &shown)
+    config_check::check_against(&base, &patch, &shown, "the push proxy's config")
         .into_iter()
-        .for_each(|p| problems.push(p.replace("the base config.json", "the push proxy's config")));
+        .for_each(|p| problems.push(p));
     problems.into_result()?;
     let merged = crate::overlay::json_merge::merge(&base, &patch);
     let mut config: ConfigPushProxy = serde_json::from_value(merged)

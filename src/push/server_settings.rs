@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::brand::Brand;
+use crate::brand::{Brand, PushContents};
 use crate::format::shell;
 use crate::fsutil;
 use crate::overlay::json_merge;
@@ -19,12 +19,12 @@ pub const DEFAULT_URL_SCHEMES: [&str; 2] = ["mmauth://", "mmauthbeta://"];
 const SERVER_README: &str = include_str!("../../templates/server-README.md.tera");
 
 /// What each `PushNotificationContents` value sends (Mattermost's System Console wording).
-fn contents_help(contents: &str) -> &'static str {
+fn contents_help(contents: PushContents) -> &'static str {
     match contents {
-        "generic_no_channel" => "the sender's name only, no channel name or message text.",
-        "generic" => "the sender and channel names, no message text.",
-        "full" => "sender, channel and message text, through Apple and Google.",
-        _ => "only ids go through Apple and Google; the app fetches the message from the server (needs a licensed server).",
+        PushContents::GenericNoChannel => "the sender's name only, no channel name or message text.",
+        PushContents::Generic => "the sender and channel names, no message text.",
+        PushContents::Full => "sender, channel and message text, through Apple and Google.",
+        PushContents::IdLoaded => "only ids go through Apple and Google; the app fetches the message from the server (needs a licensed server).",
     }
 }
 
@@ -112,7 +112,7 @@ pub fn write(root: &Path, brand: &Brand) -> Result<()> {
     if let Some(push) = &brand.push {
         ctx.insert("proxy_url", &push.proxy_url);
         ctx.insert("contents", &push.contents);
-        ctx.insert("contents_help", contents_help(&push.contents));
+        ctx.insert("contents_help", contents_help(push.contents));
     }
     fsutil::write(
         &dir.join("README.md"),

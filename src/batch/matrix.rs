@@ -14,6 +14,8 @@ use crate::emit::fastlane;
 use crate::fsutil;
 use crate::problems::Problems;
 
+use super::names;
+
 const GITHUB: &str = include_str!("../../templates/matrix-github.yml.tera");
 const GITLAB: &str = include_str!("../../templates/matrix-gitlab.yml.tera");
 
@@ -56,12 +58,17 @@ fn file_secret(brand: &str, key: &str) -> String {
 }
 
 pub fn run(args: &BatchArgs, kind: MatrixKind) -> Result<()> {
-    let brands = load(&args.brand_files, args.access.load_options())?;
-    crate::batch::check_unique_names(brands.iter().map(|b| (b.name.as_str(), b.file.as_path())))?;
+    let brands = load(
+        &args.brand_files,
+        LoadOptions {
+            allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+        },
+    )?;
+    names::check_unique_names(brands.iter().map(|b| (b.name.as_str(), b.file.as_path())))?;
     let yaml = render(kind, &brands, args)?;
     crate::report::print_warnings(&portability_warnings(&brands, args));
     let all: Vec<&Brand> = brands.iter().collect();
-    crate::report::print_warnings(&crate::batch::shared_identifiers(&all));
+    crate::report::print_warnings(&names::shared_identifiers(&all));
     match &args.matrix_out {
         Some(file) => fsutil::write(file, yaml),
         None => {
@@ -106,9 +113,9 @@ fn load(files: &[std::path::PathBuf], options: LoadOptions) -> Result<Vec<Brand>
     let mut problems = Problems::new();
     let mut brands = Vec::new();
     for file in files {
-        match Brand::load_declared(file, options) {
+        match Brand::load_with(file, options) {
             Ok(brand) => brands.push(brand),
-            Err(e) => crate::batch::name_file(crate::problems::messages(&e), file)
+            Err(e) => names::name_file(crate::problems::messages(&e), file)
                 .into_iter()
                 .for_each(|m| problems.push(m)),
         }
@@ -121,7 +128,7 @@ fn render(kind: MatrixKind, brands: &[Brand], args: &BatchArgs) -> Result<String
     let mut entries = Vec::new();
     let mut env_names = std::collections::BTreeSet::new();
     for brand in brands {
-        let refs = references(brand)?;
+        let refs = references(brand);
         env_names.extend(refs.iter().filter_map(|r| r.var.clone()));
         env_names.extend(refs.iter().filter_map(|r| r.secret.clone()));
         entries.push(brand_context(brand, refs, args));
@@ -143,7 +150,7 @@ fn render(kind: MatrixKind, brands: &[Brand], args: &BatchArgs) -> Result<String
         MatrixKind::Github => ("matrix-github.yml", GITHUB),
         MatrixKind::Gitlab => ("matrix-gitlab.yml", GITLAB),
     };
-    super::render(name, template, &ctx)
+    crate::emit::render(name, template, &ctx)
 }
 
 /// What the templates need of one brand; every free-form string is quoted for YAML.
@@ -186,52 +193,14 @@ fn brand_context(brand: &Brand, refs: Vec<Reference>, args: &BatchArgs) -> Value
     })
 }
 
-/// The brand's credential references, parsed (so a literal secret is refused, unechoed)
-/// but not read.
-fn references(brand: &Brand) -> Result<Vec<Reference>> {
-    let push = brand.push.as_ref();
-    let apple = push.and_then(|p| p.apple.as_ref());
-    let network = push.and_then(|p| p.network.as_ref());
-    let declared: [(&'static str, Option<&str>); 6] = [
-        (
-            "push.apple.auth_key",
-            apple.and_then(|a| a.auth_key.as_deref()),
-        ),
-        ("push.apple.cert", apple.and_then(|a| a.cert.as_deref())),
-        (
-            "push.apple.cert_password",
-            apple.and_then(|a| a.cert_password.as_deref()),
-        ),
-        (
-            "push.android.service_account",
-            push.and_then(|p| p.android.as_ref())
-                .map(|a| a.service_account.as_str()),
-        ),
-        (
-            "push.network.ca_bundle",
-            network.and_then(|n| n.ca_bundle.as_deref()),
-        ),
-        (
-            "deep_links.android_cert",
-            brand
-                .deep_links
-                .as_ref()
-                .and_then(|d| d.android_cert.as_deref()),
-        ),
-    ];
-    let mut problems = Problems::new();
-    // Parsed when the brand was loaded.
-    let google_services = &brand.android.google_services;
-    let mut refs = vec![reference("android.google_services", google_services, brand)];
-    for (key, value) in declared {
-        let Some(value) = value else { continue };
-        match SecretRef::parse(value, key) {
-            Ok(r) => refs.push(reference(key, &r, brand)),
-            Err(e) => problems.push(format!("{}: {e}", brand.file.display())),
-        }
-    }
-    problems.into_result()?;
-    Ok(refs)
+/// The brand's credential references (parsed when it was loaded, so a literal secret was
+/// refused, unechoed), not read.
+fn references(brand: &Brand) -> Vec<Reference> {
+    brand
+        .secrets
+        .iter()
+        .map(|(key, r)| reference(key.name(), r, brand))
+        .collect()
 }
 
 fn reference(key: &'static str, r: &SecretRef, brand: &Brand) -> Reference {
