@@ -187,7 +187,7 @@ pub struct ApplyFlags {
     /// Directory the push proxy will read its credential files from, as written into
     /// mattermost-push-proxy.json: relative to the proxy's working directory, or absolute.
     /// The default fits deploying the output's push-proxy/ as the proxy's config/ folder.
-    #[arg(long, value_name = "DIR", default_value = crate::push::paths::DEFAULT_PROXY_ROOT)]
+    #[arg(long, value_name = "DIR", default_value = crate::layout::DEFAULT_PROXY_ROOT)]
     pub proxy_root: String,
     /// Re-apply over an output whose files were edited since the last apply (the edits are
     /// lost); without it such a re-apply is refused and the edited files are listed.

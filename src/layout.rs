@@ -4,8 +4,15 @@
 //! the folders around them.
 use std::path::Path;
 
-use crate::lock::LOCK_FILE;
-use crate::push;
+/// The lock file at the output's root: upstream commit, input digest, every file's sha256.
+pub const LOCK_FILE: &str = "mmbrand.lock.json";
+/// The output's folder for the push proxy.
+pub const PROXY_DIR: &str = "push-proxy";
+pub const PROXY_CONFIG: &str = "mattermost-push-proxy.json";
+/// Where credential paths in the config point by default: the proxy resolves them against
+/// its working directory, and finds its config in `./config/`, so deploying `DIR/push-proxy`
+/// as that folder works unchanged (the Docker image's `/mattermost-push-proxy/config` volume).
+pub const DEFAULT_PROXY_ROOT: &str = "./config";
 
 /// The branded checkout, relative to the output directory.
 pub const APP: &str = "app";
@@ -90,8 +97,8 @@ pub fn role_of(key: &str) -> Role {
         return Role::UpstreamEdited;
     }
     // push-proxy/ holds the proxy config, its README and the credential copies.
-    let in_proxy = key.split('/').next() == Some(push::PROXY_DIR);
-    let proxy_text = key.ends_with(push::PROXY_CONFIG) || key.ends_with("README.md");
+    let in_proxy = key.split('/').next() == Some(PROXY_DIR);
+    let proxy_text = key.ends_with(PROXY_CONFIG) || key.ends_with("README.md");
     if in_proxy && !proxy_text {
         return Role::Credential;
     }

@@ -14,7 +14,7 @@ use crate::layout;
 use crate::overlay::json_merge;
 use crate::source::Upstream;
 
-pub const LOCK_FILE: &str = "mmbrand.lock.json";
+pub use crate::layout::LOCK_FILE;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Lock {

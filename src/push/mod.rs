@@ -2,7 +2,6 @@
 //! the Mattermost server settings that point at the proxy.
 pub mod credentials;
 pub mod deploy;
-pub mod paths;
 pub mod proxy_config;
 pub mod server_settings;
 
@@ -18,7 +17,7 @@ use crate::problems::Problems;
 use credentials::CertInfo;
 use proxy_config::{AndroidPushSettings, ApplePushSettings};
 
-pub use paths::{DEFAULT_PROXY_ROOT, PROXY_CONFIG, PROXY_DIR};
+pub use crate::layout::{DEFAULT_PROXY_ROOT, PROXY_CONFIG, PROXY_DIR};
 
 /// A credential read and checked, ready to be written.
 struct Credential {

@@ -18,6 +18,7 @@ mod init;
 mod interrupts;
 mod lanes;
 mod merge;
+mod module_graph;
 mod push_proxy;
 mod reapply;
 mod templates;
