@@ -19,7 +19,6 @@ use anyhow::Result;
 use serde_json::{json, Map, Value};
 
 use crate::brand::ApsEnvironment;
-use crate::cli::DoctorArgs;
 use crate::lock::Lock;
 use crate::native::{android, ios};
 use crate::problems::Problems;
@@ -279,17 +278,6 @@ pub struct Options {
     pub device_id: Option<DeviceId>,
     pub timeout_secs: Option<u64>,
     pub json: bool,
-}
-
-/// `mmbrand doctor`.
-pub fn run(args: &DoctorArgs) -> Result<()> {
-    diagnose(&Options {
-        dir: args.dir.clone(),
-        proxy: args.proxy.clone(),
-        device_id: args.device_id.clone(),
-        timeout_secs: args.timeout_secs,
-        json: args.json,
-    })
 }
 
 /// Checks the proxy of an output against it, and sends a test push when given a device.

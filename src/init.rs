@@ -5,7 +5,6 @@ use std::path::Path;
 use anyhow::{bail, Result};
 
 use crate::brand::reference;
-use crate::cli::InitArgs;
 use crate::fsutil;
 
 /// Release files a brand usually replaces (under assets/base): the app icons and the
@@ -16,8 +15,9 @@ const USUAL: &[&str] = &[
     "release/splash_screen",
 ];
 
-pub fn run(args: &InitArgs) -> Result<()> {
-    let dir = &args.dir;
+/// Creates the brand folder `dir`; `source` is a local checkout whose assets/base lists the
+/// icon and splash files to replace.
+pub fn create(dir: &Path, source: Option<&Path>) -> Result<()> {
     let brand_file = dir.join("brand.toml");
     if brand_file.exists() {
         bail!(
@@ -30,7 +30,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
         .and_then(|n| n.to_str())
         .unwrap_or("brand")
         .to_string();
-    let readme = override_readme(args.source.as_deref())?;
+    let readme = override_readme(source)?;
     fsutil::write(
         &brand_file,
         reference::brand_toml(&dir.display().to_string()),

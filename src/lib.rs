@@ -8,6 +8,7 @@ pub mod apply;
 pub mod batch;
 pub mod brand;
 pub mod cli;
+pub mod commands;
 pub mod content;
 pub mod depth;
 pub mod did_you_mean;
@@ -40,19 +41,4 @@ pub mod stage;
 pub(crate) mod testing;
 pub mod verify;
 
-use anyhow::Result;
-
-use cli::{Cli, Command};
-
-/// Runs one command. Every failure is an `Err`, which `main` maps to exit status 1.
-pub fn run(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Merge(args) => overlay::command::run(&args),
-        Command::Plan(args) => plan::run(&args),
-        Command::Apply(args) => apply::run(&args),
-        Command::Verify(args) => verify::run(&args),
-        Command::Doctor(args) => doctor::run(&args),
-        Command::Init(args) => init::run(&args),
-        Command::Batch(args) => batch::run(&args),
-    }
-}
+pub use commands::run;

@@ -5,10 +5,8 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 use serde::Serialize;
-use serde_json::json;
 
 use crate::brand::{ApsEnvironment, CredentialKey};
-use crate::cli::VerifyArgs;
 use crate::content;
 use crate::edits;
 use crate::emit::well_known;
@@ -16,9 +14,7 @@ use crate::fsutil;
 use crate::layout;
 use crate::lock::Lock;
 use crate::native::{android, ios};
-use crate::problems::Problems;
 use crate::push::{credentials, proxy_config, PROXY_DIR};
-use crate::report;
 
 #[derive(Debug, Serialize)]
 pub struct Check {
@@ -61,38 +57,6 @@ impl Checks {
         };
         self.add(check, ok, detail)
     }
-}
-
-pub fn run(args: &VerifyArgs) -> Result<()> {
-    let Verified { checks, warnings } = verify(&args.dir)?;
-    let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
-    if failed.is_empty() {
-        if args.json {
-            report::print_json(
-                &json!({"ok": true, "command": "verify", "checks": checks, "warnings": warnings}),
-            );
-        } else {
-            report::print_warnings(&warnings);
-            for c in &checks {
-                println!("ok  {:<44} {}", c.check, c.detail);
-            }
-            println!(
-                "{}: app and push proxy agree ({} checks)",
-                args.dir.display(),
-                checks.len()
-            );
-        }
-        return Ok(());
-    }
-    let mut problems = Problems::new();
-    for c in &failed {
-        problems.push(format!("{}: {}", c.check, c.detail));
-    }
-    report::print_warnings(&warnings);
-    Err(problems
-        .detail("checks", json!(checks))
-        .detail("command", json!("verify"))
-        .into())
 }
 
 /// What verify found: every check, passed or failed, and warnings about what holds today but

@@ -1,7 +1,6 @@
 //! The asset overlay engine: `assets/override` merged over `assets/base`.
 //!
 //! Everything is validated first (so one run reports every problem), then written.
-pub mod command;
 pub mod config_check;
 pub mod image_check;
 pub mod json_merge;

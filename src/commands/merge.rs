@@ -2,8 +2,8 @@
 use anyhow::{Context, Result};
 use serde_json::json;
 
-use super::{json_merge, MergeOptions, MergePlan, MergeReport};
 use crate::cli::MergeArgs;
+use crate::overlay::{json_merge, MergeOptions, MergePlan, MergeReport};
 use crate::report;
 use crate::stage::Stage;
 
