@@ -20,3 +20,4 @@ mod merge;
 mod push_proxy;
 mod reapply;
 mod templates;
+mod verify_checks;
