@@ -13,6 +13,7 @@ mod corpus;
 mod deep_links;
 mod doctor;
 mod emm;
+mod golden;
 mod init;
 mod interrupts;
 mod lanes;
