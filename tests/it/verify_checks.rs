@@ -116,7 +116,7 @@ fn token_key_faults() -> Vec<Fault> {
             &["android.google_services fingerprint", UNCHANGED]),
         row("proxy_android_type_changed", |d| proxy(d, |c| c["AndroidPushSettings"][0]["Type"] = "android".into()),
             &["android entry Type", UNCHANGED]),
-        row("service_account_of_another_project", |d| write_keeping_mode(&d.join(SERVICE_ACCOUNT), service_account("another-project")),
+        row("service_account_of_another_project", |d| edit_json(&d.join(SERVICE_ACCOUNT), |sa| sa["project_id"] = "another-project".into()),
             &["Firebase project_id (app = proxy)", "push.android.service_account fingerprint", UNCHANGED]),
         // The app side of the project: google-services.json's project_id.
         row("google_services_of_another_project", |d| replace(&d.join(GOOGLE_SERVICES), "\"project_id\": \"acme-chat-example\"", "\"project_id\": \"another-project\""),
