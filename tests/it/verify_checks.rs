@@ -84,6 +84,13 @@ fn token_key_faults() -> Vec<Fault> {
             &["push proxy config is consistent", UNCHANGED]),
         row("proxy_apple_type_changed", |d| proxy(d, |c| c["ApplePushSettings"][0]["Type"] = "apple_rnbeta".into()),
             &["apple entry Type", UNCHANGED]),
+        // Also without the lock's record of an Apple credential: the proxy's entry alone asks
+        // for the pairing.
+        row("proxy_apple_type_changed_no_apple_credential_locked", |d| {
+                proxy(d, |c| c["ApplePushSettings"][0]["Type"] = "apple_rnbeta".into());
+                lock(d, |l| { l["credentials"].as_object_mut().unwrap().remove("push.apple.auth_key"); });
+            },
+            &["apple entry Type", UNCHANGED]),
         row("proxy_apple_entry_removed", |d| proxy(d, |c| c["ApplePushSettings"] = Value::Array(vec![])),
             &["apple entry Type", UNCHANGED]),
         row("proxy_topic_changed", |d| proxy(d, |c| c["ApplePushSettings"][0]["ApplePushTopic"] = "com.acme.other".into()),
