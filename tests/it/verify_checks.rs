@@ -68,6 +68,8 @@ const fn row(name: &'static str, plant: fn(&Path), fails: &'static [&'static str
 fn token_key_faults() -> Vec<Fault> {
     vec![
         row("unrelated_locked_file_edited", |d| append(&d.join("push-proxy/README.md"), "\nedited\n"), &[UNCHANGED]),
+        // dist/ is compared by content with the override or base file it was merged from.
+        row("dist_config_value_changed", |d| edit_json(&d.join("app/dist/assets/config.json"), |c| c["ShowOnboarding"] = false.into()), &[UNCHANGED]),
         row("info_plist_missing", |d| remove(&d.join("app/ios/Mattermost/Info.plist")), &["app files readable", UNCHANGED]),
         row("google_services_missing", |d| remove(&d.join(GOOGLE_SERVICES)), &["app files readable", UNCHANGED]),
         row("google_services_names_another_package", |d| replace(&d.join(GOOGLE_SERVICES), "\"package_name\": \"com.acme.chat\"", "\"package_name\": \"com.acme.other\""),
@@ -182,6 +184,32 @@ fn each_planted_fault_fails_exactly_its_checks_with_a_certificate() {
         assert!(all.iter().any(|c| c == check), "{check:?} not run: {all:?}");
     }
     run_table(&brand, &certificate_faults());
+}
+
+/// A structured file re-serialised with the same content is no fault: verify passes and says
+/// how many such files it found.
+#[test]
+fn a_reserialised_file_passes_and_is_counted() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    let copy = brand.tmp.path().join("reserialised");
+    link_tree(&brand.out, &copy);
+    let app_json = copy.join("app/app.json");
+    detach(&app_json);
+    fs::write(&app_json, read_json(&app_json).to_string()).unwrap();
+    // A file of dist/, compared with the file it was merged from rather than a digest.
+    let dist_config = copy.join("app/dist/assets/config.json");
+    detach(&dist_config);
+    fs::write(&dist_config, read_json(&dist_config).to_string()).unwrap();
+    let run = mmbrand(["verify".as_ref(), copy.as_os_str(), "--json".as_ref()]).expect(0);
+    let files = read_json(&copy.join(LOCK))["files"]
+        .as_object()
+        .unwrap()
+        .len();
+    assert_eq!(
+        run.json()["checks"][0]["detail"],
+        format!("{files} files match mmbrand.lock.json (2 re-serialised with the same content)")
+    );
 }
 
 /// The table covers verify: every check of the example output fails in some row.
