@@ -221,38 +221,21 @@ fn quick_start_brand_works_from_the_repository() {
     assert!(out.join("mmbrand.lock.json").is_file());
 }
 
+/// `plan` is what `apply` does: its changes (path and status) are exactly the difference
+/// between the upstream tree and the applied app tree, its outputs exactly the files written
+/// beside the app; and it writes nothing, not even a scratch directory. The whole text of both
+/// forms is in tests/golden/plan.txt and plan_json.txt (tests/it/golden.rs).
 #[test]
-fn plan_prints_changes_and_a_diff_and_writes_nothing() {
+fn plan_is_what_apply_does_and_writes_nothing() {
     let brand = TempBrand::acme();
     let scratch = brand.tmp.path().join("tmp");
     fs::create_dir(&scratch).unwrap();
-    let run = mmbrand_env(
-        ["plan".as_ref(), brand.file().as_os_str()],
+    let plan = mmbrand_env(
+        ["plan".as_ref(), brand.file().as_os_str(), "--json".as_ref()],
         &[("TMPDIR", scratch.as_os_str())],
     )
-    .expect(0);
-    assert!(
-        run.stdout
-            .contains("modified  app/ios/Mattermost/Info.plist"),
-        "{}",
-        run.stdout
-    );
-    assert!(run
-        .stdout
-        .contains("removed   app/android/app/src/main/java/com/mattermost/rnbeta/MainActivity.kt"));
-    assert!(
-        run.stdout.contains(
-            "-\t<string>com.mattermost.rnbeta</string>\n+\t<string>com.acme.chat</string>"
-        ),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("+    applicationId \"com.acme.chat\"")
-            || run
-                .stdout
-                .contains("+        applicationId \"com.acme.chat\"")
-    );
+    .expect(0)
+    .json();
     assert!(!brand.out.exists());
     assert_eq!(
         fs::read_dir(&scratch).unwrap().count(),
@@ -260,19 +243,45 @@ fn plan_prints_changes_and_a_diff_and_writes_nothing() {
         "no scratch directory left behind"
     );
 
-    let json = mmbrand(["plan".as_ref(), brand.file().as_os_str(), "--json".as_ref()])
-        .expect(0)
-        .json();
-    let changes = json["changes"].as_array().unwrap();
-    let gradle = changes
-        .iter()
-        .find(|c| c["path"] == "android/app/build.gradle")
-        .unwrap();
-    assert_eq!(gradle["status"], "modified");
-    assert!(gradle["diff"]
-        .as_str()
+    brand.apply(&[]).expect(0);
+    let planned: BTreeMap<String, String> = plan["changes"]
+        .as_array()
         .unwrap()
-        .contains("+        applicationId \"com.acme.chat\""));
+        .iter()
+        .map(|c| {
+            let status = c["status"].as_str().unwrap().to_string();
+            (c["path"].as_str().unwrap().to_string(), status)
+        })
+        .collect();
+    let before = tree_digest(&fixture("mattermost-mobile"));
+    let after: BTreeMap<String, String> = tree_digest(&brand.out.join("app"))
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with(".git/"))
+        .collect();
+    let mut applied = BTreeMap::new();
+    for (path, digest) in &after {
+        match before.get(path) {
+            None => applied.insert(path.clone(), "added".to_string()),
+            Some(old) if old != digest => applied.insert(path.clone(), "modified".to_string()),
+            Some(_) => None,
+        };
+    }
+    for path in before.keys().filter(|p| !after.contains_key(*p)) {
+        applied.insert(path.clone(), "removed".to_string());
+    }
+    assert_eq!(planned, applied, "plan's changes against apply's app tree");
+
+    let outputs: Vec<&str> = plan["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    let written: Vec<String> = tree_digest(&brand.out)
+        .into_keys()
+        .filter(|p| !p.starts_with("app/") && p != "mmbrand.lock.json")
+        .collect();
+    assert_eq!(outputs, written, "plan's outputs against apply's");
 }
 
 #[test]

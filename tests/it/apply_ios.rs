@@ -168,3 +168,31 @@ fn release_icons_reach_the_xcode_asset_catalog() {
         .app("ios/SplashScreenResource/LaunchScreen.storyboard")
         .exists());
 }
+
+/// Xcode's signing pane shows the team of each target's `DevelopmentTeam = X;` in the
+/// project's TargetAttributes (apart from the build settings' `DEVELOPMENT_TEAM`): every one
+/// upstream has must name the brand's team, and none is added or lost.
+#[test]
+fn every_target_attributes_development_team_is_the_brands() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    let pbxproj = "ios/Mattermost.xcodeproj/project.pbxproj";
+    let values = |path: &std::path::Path, prefix: &str| -> Vec<String> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(prefix))
+            .map(|v| v.trim_end_matches(';').to_string())
+            .collect()
+    };
+    let upstream = fixture("mattermost-mobile").join(pbxproj);
+    for prefix in ["DevelopmentTeam = ", "DEVELOPMENT_TEAM = "] {
+        let branded = values(&brand.app(pbxproj), prefix);
+        assert!(!branded.is_empty(), "no {prefix:?} line");
+        assert_eq!(branded.len(), values(&upstream, prefix).len(), "{prefix:?}");
+        assert!(
+            branded.iter().all(|t| t == "AB12CD34EF"),
+            "{prefix:?}: {branded:?}"
+        );
+    }
+}

@@ -374,3 +374,33 @@ fn plan_lists_the_emm_files_and_the_restriction_defaults() {
         );
     }
 }
+
+/// What an Android EMM console shows for each restriction: the strings app_restrictions.xml
+/// references (titles and descriptions) name the brand instead of "Mattermost"; strings it
+/// does not reference are left as upstream has them.
+#[test]
+fn console_titles_of_the_restrictions_name_the_brand() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    let strings_xml = "android/app/src/main/res/values/strings.xml";
+    let read = |path: &Path| -> BTreeMap<String, String> {
+        xml_tree(path)
+            .all("string")
+            .iter()
+            .map(|s| (s.attr("name").unwrap().to_string(), s.text.clone()))
+            .collect()
+    };
+    let branded = read(&brand.app(strings_xml));
+    let upstream = read(&fixture("mattermost-mobile").join(strings_xml));
+    assert_eq!(branded["serverUrl_title"], "Acme Chat Server URL");
+    assert_eq!(branded["serverName_title"], "Acme Chat Server Name");
+    let restrictions = std::fs::read_to_string(brand.app(RESTRICTIONS)).unwrap();
+    for (name, text) in &branded {
+        if restrictions.contains(&format!("\"@string/{name}\"")) {
+            assert!(!text.contains("Mattermost"), "{name}: {text:?}");
+            assert_eq!(text, &upstream[name].replace("Mattermost", "Acme Chat"));
+        } else if name != "app_name" {
+            assert_eq!(text, &upstream[name], "{name}: not an EMM string");
+        }
+    }
+}

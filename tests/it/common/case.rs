@@ -216,7 +216,7 @@ fn commits(text: &str) -> String {
 
 /// Random parts of temporary names (`.mmbrand-stage.out.Ab3xY9`, `/tmp/.tmpQw12Er`) as `[ID]`,
 /// and the port of a test server (`127.0.0.1:43121`) as `127.0.0.1:[ID]`.
-fn random_names(text: &str) -> String {
+pub(super) fn random_names(text: &str) -> String {
     let mut out = text.to_string();
     for prefix in [".mmbrand-stage.out.", ".tmp", "127.0.0.1:"] {
         let mut result = String::new();
