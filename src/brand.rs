@@ -6,6 +6,8 @@ pub mod choices;
 pub mod containment;
 pub mod credential;
 pub mod identifiers;
+pub mod formats;
+pub mod owned_config;
 #[cfg(test)]
 mod properties;
 pub mod reference;
@@ -366,6 +368,9 @@ impl Brand {
         let mut problems = Problems::new();
         let shown = path.display().to_string();
         identifiers::validate(&raw, &shown, &mut problems);
+        let mut raw = raw;
+        // Consumers read the values as validated: URLs in their normalised form.
+        identifiers::normalise(&mut raw);
         // Reported after the paths that leave the brand's folder, which are found among
         // the valid references.
         let mut invalid_refs = Problems::new();
@@ -385,6 +390,10 @@ impl Brand {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
+        for conflict in owned_config::conflicts(&config, &owned_config(&raw.server, &raw.schemes))
+        {
+            problems.push(format!("{shown}: [config]: {conflict}"));
+        }
         let ios = derive_ios(&raw.ios);
         let override_dir = raw.assets.override_dir.as_ref().map(|o| dir.join(o));
         let brand = Brand {
@@ -423,23 +432,19 @@ impl Brand {
         })
     }
 
-    /// The values written into config.json: server and auth scheme first, then `[config]`.
+    /// The values written into config.json: server and auth scheme first, then `[config]`
+    /// (which validation keeps from changing the first: see [`owned_config`]).
     pub fn config_patch(&self) -> serde_json::Value {
-        let mut patch = serde_json::Map::new();
-        patch.insert("DefaultServerUrl".into(), self.server.url.clone().into());
-        if let Some(name) = &self.server.name {
-            patch.insert("DefaultServerName".into(), name.clone().into());
-        }
-        patch.insert("AutoSelectServerUrl".into(), self.server.auto_select.into());
-        // The app uses AuthUrlSchemeDev instead when its id contains "rnbeta" (isBetaApp);
-        // both get the brand's scheme so SSO returns to the app either way.
-        let auth = format!("{}://", self.schemes.auth);
-        patch.insert("AuthUrlScheme".into(), auth.clone().into());
-        patch.insert("AuthUrlSchemeDev".into(), auth.into());
+        let mut patch = self.owned_config();
         for (k, v) in &self.config {
             patch.insert(k.clone(), v.clone());
         }
         serde_json::Value::Object(patch)
+    }
+
+    /// The config.json values `[server]` and `[schemes]` own ([`owned_config::OWNED_KEYS`]).
+    pub fn owned_config(&self) -> serde_json::Map<String, serde_json::Value> {
+        owned_config(&self.server, &self.schemes)
     }
 
     /// Applies `--app-version` / `--build-number`, which win over the brand file's keys;
@@ -498,6 +503,25 @@ impl Brand {
         }
         w
     }
+}
+
+/// The config.json values `[server]` and `[schemes]` set.
+fn owned_config(
+    server: &ServerSection,
+    schemes: &SchemesSection,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut owned = serde_json::Map::new();
+    owned.insert("DefaultServerUrl".into(), server.url.clone().into());
+    if let Some(name) = &server.name {
+        owned.insert("DefaultServerName".into(), name.clone().into());
+    }
+    owned.insert("AutoSelectServerUrl".into(), server.auto_select.into());
+    // The app uses AuthUrlSchemeDev instead when its id contains "rnbeta" (isBetaApp);
+    // both get the brand's scheme so SSO returns to the app either way.
+    let auth = format!("{}://", schemes.auth);
+    owned.insert("AuthUrlScheme".into(), auth.clone().into());
+    owned.insert("AuthUrlSchemeDev".into(), auth.into());
+    owned
 }
 
 /// The brand file's text, refused unread when it is larger than any brand file could be.

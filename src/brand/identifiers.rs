@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::choices::{ApsEnvironment, ExportMethod, MatchType, PushContents};
-use super::{BrandFile, CredentialKey};
+use super::{formats, BrandFile, CredentialKey};
 use crate::did_you_mean as suggest;
 use crate::problems::Problems;
 
@@ -65,6 +65,40 @@ const JAVA_KEYWORDS: &[&str] = &[
     "_",
 ];
 
+/// Kotlin's hard keywords, which cannot be package segments either: upstream's Android
+/// sources are Kotlin, and `package com.fun.chat` does not compile (Kotlin would need
+/// backquotes, which upstream's files and the R class references do not have).
+const KOTLIN_KEYWORDS: &[&str] = &[
+    "as",
+    "break",
+    "class",
+    "continue",
+    "do",
+    "else",
+    "false",
+    "for",
+    "fun",
+    "if",
+    "in",
+    "interface",
+    "is",
+    "null",
+    "object",
+    "package",
+    "return",
+    "super",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typealias",
+    "typeof",
+    "val",
+    "var",
+    "when",
+    "while",
+];
+
 /// Android's largest versionCode (Google Play rejects anything above it).
 pub const MAX_BUILD_NUMBER: i64 = 2_100_000_000;
 
@@ -76,14 +110,23 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         }
     };
     check("name", slug(&raw.name));
-    check("display_name", display_name(&raw.display_name));
+    check(
+        "display_name",
+        display_name(&raw.display_name).and_then(|()| formats::display_name(&raw.display_name)),
+    );
+    if let Some(branch) = &raw.source.branch {
+        check("source.branch", formats::branch(branch));
+    }
+    if let Some(name) = &raw.server.name {
+        check("server.name", formats::managed_text(name));
+    }
     if let Some(v) = &raw.app_version {
         check("app_version", app_version(v));
     }
     if let Some(n) = raw.build_number {
         check("build_number", build_number(n));
     }
-    check("server.url", https_url(&raw.server.url));
+    check("server.url", https_url(&raw.server.url).map(drop));
     for (key, link) in [
         ("server.app_download_link", &raw.server.app_download_link),
         (
@@ -96,7 +139,7 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         ),
     ] {
         if let Some(link) = link {
-            check(key, https_url(link));
+            check(key, https_url(link).map(drop));
         }
     }
     check("ios.bundle_id", bundle_id(&raw.ios.bundle_id));
@@ -133,11 +176,11 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         one_of(&raw.ios.aps_environment, ApsEnvironment::NAMES),
     );
     check("android.package", android_package(&raw.android.package));
-    check("schemes.app", url_scheme(&raw.schemes.app));
-    check("schemes.auth", url_scheme(&raw.schemes.auth));
+    check("schemes.app", app_scheme(&raw.schemes.app));
+    check("schemes.auth", app_scheme(&raw.schemes.auth));
     if let Some(push) = &raw.push {
         check("push.contents", one_of(&push.contents, PushContents::NAMES));
-        check("push.proxy_url", proxy_url(&push.proxy_url));
+        check("push.proxy_url", proxy_url(&push.proxy_url).map(drop));
         if let Some(key_id) = push.apple.as_ref().and_then(|a| a.key_id.as_ref()) {
             check("push.apple.key_id", apple_id(key_id, "key"));
         }
@@ -184,7 +227,7 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         check("emm.in_app_session_auth", Err("the app does not read inAppSessionAuth: upstream declares it in app_restrictions.xml, but no code uses it (v2.40 to v2.42), so it would change nothing; remove it".into()));
     }
     if let Some(url) = &emm.server_url {
-        check("emm.server_url", https_url(url));
+        check("emm.server_url", https_url(url).map(drop));
     }
     for (key, value) in [
         ("emm.server_name", &emm.server_name),
@@ -192,7 +235,7 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         ("emm.vendor", &emm.vendor),
     ] {
         if let Some(v) = value {
-            check(key, managed_text(v));
+            check(key, managed_text(v).and_then(|()| formats::managed_text(v)));
         }
     }
     for (key, value) in [
@@ -202,6 +245,32 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
         if let Some(n) = value {
             check(key, millis(n));
         }
+    }
+}
+
+/// Replaces every URL of `raw` by its normalised form ([`https_url`], [`proxy_url`]), the
+/// one every consumer writes; an invalid one (reported by [`validate`]) stays as written.
+pub fn normalise(raw: &mut BrandFile) {
+    fn set(value: &mut String, normal: fn(&str) -> Result<String, String>) {
+        if let Ok(n) = normal(value) {
+            *value = n;
+        }
+    }
+    let server = &mut raw.server;
+    set(&mut server.url, https_url);
+    for link in [
+        &mut server.app_download_link,
+        &mut server.android_app_download_link,
+        &mut server.ios_app_download_link,
+        &mut raw.emm.server_url,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        set(link, https_url);
+    }
+    if let Some(push) = &mut raw.push {
+        set(&mut push.proxy_url, proxy_url);
     }
 }
 
@@ -361,8 +430,11 @@ fn extension_id(v: &str, app: &str) -> Result<(), String> {
         })
 }
 
-pub fn https_url(v: &str) -> Result<(), String> {
-    let url = url::Url::parse(v).map_err(|e| format!("{v:?} is not a valid URL ({e})"))?;
+/// An https URL as the app, its EMM files and the server get it: parsed, and returned
+/// re-serialised (scheme and host lower-cased, IDN host in punycode, default port dropped,
+/// no trailing `/` on an empty path), which is the form every consumer writes.
+pub fn https_url(v: &str) -> Result<String, String> {
+    let url = literal_url(v)?;
     if !url.username().is_empty() || url.password().is_some() {
         // The URL is shipped inside the app and in EMM files: a password there is public.
         // The value is not repeated, so the password is not printed either.
@@ -381,14 +453,85 @@ pub fn https_url(v: &str) -> Result<(), String> {
     {
         return Err(format!("{v:?} must be a plain https://host[/path] URL"));
     }
-    Ok(())
+    Ok(normalised(&url))
 }
 
-fn proxy_url(v: &str) -> Result<(), String> {
-    let url = url::Url::parse(v).map_err(|e| format!("{v:?} is not a valid URL ({e})"))?;
+/// The push proxy's URL, normalised like [`https_url`]; http is allowed (a proxy on the
+/// server's own network).
+pub fn proxy_url(v: &str) -> Result<String, String> {
+    let url = literal_url(v)?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Not echoed: the value holds a password.
+        return Err(format!(
+            "must not contain a user name or password: it is written into the server's config patch and the proxy's files; give {}://{}",
+            url.scheme(),
+            url.host_str().unwrap_or("host")
+        ));
+    }
     match url.scheme() {
-        "https" | "http" if url.host_str().is_some() => Ok(()),
-        _ => Err(format!("{v:?} must be an http(s):// URL of the push proxy")),
+        "https" | "http" if url.host_str().is_some_and(|h| !h.is_empty()) => {}
+        _ => return Err(format!("{v:?} must be an http(s):// URL of the push proxy")),
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "{v:?} must be a plain http(s)://host[:port][/path] URL, without a query or fragment"
+        ));
+    }
+    Ok(normalised(&url))
+}
+
+/// `v` parsed, refused where the URL standard would silently repair it: the url crate (like
+/// a browser) strips surrounding whitespace, drops tabs and newlines anywhere, reads `\` as
+/// `/` and `https:host` as `https://host`. Such input is ambiguous (what was typed is not
+/// what the consumer reads, and other parsers differ), so it is refused rather than guessed.
+fn literal_url(raw: &str) -> Result<url::Url, String> {
+    let v = &*redacted(raw);
+    if v.trim() != v {
+        return Err(format!(
+            "{v:?} has leading or trailing whitespace; write the URL without it"
+        ));
+    }
+    if let Some(c) = v.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        return Err(format!(
+            "{v:?} contains {c:?}; a URL has no spaces or control characters (percent-encode them in a path)"
+        ));
+    }
+    if v.contains('\\') {
+        return Err(format!(
+            "{v:?} contains a backslash, which URL parsers read as '/' or refuse; use '/'"
+        ));
+    }
+    let url = url::Url::parse(raw).map_err(|e| format!("{v:?} is not a valid URL ({e})"))?;
+    if !raw[url.scheme().len()..].starts_with("://") {
+        return Err(format!(
+            "{v:?} lacks \"//\" after \"{}:\"; write {}://host",
+            url.scheme(),
+            url.scheme()
+        ));
+    }
+    Ok(url)
+}
+
+/// `v` with the user information of its authority (`user:password@`) replaced by `***@`,
+/// so that no message repeats a password.
+fn redacted(v: &str) -> std::borrow::Cow<'_, str> {
+    let start = v.find("://").map_or(0, |i| i + 3);
+    let authority_end = v[start..]
+        .find(['/', '?', '#'])
+        .map_or(v.len(), |i| start + i);
+    match v[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &v[..start], &v[start + at..]).into(),
+        None => v.into(),
+    }
+}
+
+/// `url` serialised, without the `/` the URL standard adds to an empty path (the form brand
+/// files and upstream's config.json use).
+fn normalised(url: &url::Url) -> String {
+    let s = url.as_str();
+    match s.strip_suffix('/') {
+        Some(bare) if url.path() == "/" => bare.to_string(),
+        _ => s.to_string(),
     }
 }
 
@@ -421,7 +564,7 @@ pub fn apple_id(v: &str, what: &str) -> Result<(), String> {
 }
 
 /// Android application ids: at least two segments, each a Java identifier starting with a
-/// letter, none a Java keyword.
+/// letter, none a Java or Kotlin keyword.
 pub fn android_package(v: &str) -> Result<(), String> {
     let segments: Vec<&str> = v.split('.').collect();
     if segments.len() < 2 {
@@ -433,6 +576,11 @@ pub fn android_package(v: &str) -> Result<(), String> {
         if let Some(k) = JAVA_KEYWORDS.iter().find(|k| **k == s) {
             return Err(format!(
                 "{v:?} contains the Java keyword {k:?}, which cannot be a package segment"
+            ));
+        }
+        if let Some(k) = KOTLIN_KEYWORDS.iter().find(|k| **k == s) {
+            return Err(format!(
+                "{v:?} contains the Kotlin keyword {k:?}, which cannot be a package segment (upstream's Android sources are Kotlin)"
             ));
         }
         let mut chars = s.chars();
@@ -455,6 +603,48 @@ pub fn url_scheme(v: &str) -> Result<(), String> {
     ok.then_some(()).ok_or_else(|| {
         format!("{v:?} is not a valid URL scheme: a lower-case letter, then lower-case letters, digits, '+', '-' or '.', without \"://\"")
     })
+}
+
+/// Schemes the OS, browsers or other apps already own, with why each cannot be the app's: an
+/// intent filter or CFBundleURLSchemes entry for one of them hijacks (or is ignored for) every
+/// link of that kind, and an SSO redirect to it never reaches the app.
+pub const RESERVED_SCHEMES: &[(&str, &str)] = &[
+    ("http", "web links: the app would offer to open every http link"),
+    ("https", "web links: the app would offer to open every https link"),
+    ("file", "local files"),
+    ("content", "Android content providers"),
+    ("intent", "Android intent URIs, which browsers interpret themselves"),
+    ("javascript", "script URLs, which browsers run"),
+    ("data", "inline data URLs"),
+    ("blob", "browser object URLs"),
+    ("about", "browser-internal pages"),
+    ("mailto", "the mail app"),
+    ("tel", "the phone app"),
+    ("sms", "the messages app"),
+    ("facetime", "FaceTime"),
+    ("ftp", "file transfer"),
+    ("ws", "WebSocket connections"),
+    ("wss", "WebSocket connections"),
+    ("geo", "map apps"),
+    ("market", "the Google Play store"),
+    ("itms", "the Apple stores"),
+    ("itms-apps", "the Apple App Store"),
+    ("itms-services", "Apple's enterprise app installation"),
+    ("mattermost", "the Mattermost app itself"),
+    ("mmauth", "the Mattermost app's SSO"),
+    ("mmauthbeta", "the Mattermost beta app's SSO"),
+];
+
+/// A URL scheme the app can own: valid ([`url_scheme`]) and not one the system or other apps
+/// own ([`RESERVED_SCHEMES`]).
+pub fn app_scheme(v: &str) -> Result<(), String> {
+    url_scheme(v)?;
+    match RESERVED_SCHEMES.iter().find(|(s, _)| *s == v) {
+        Some((_, owner)) => Err(format!(
+            "{v:?} belongs to {owner}; choose a scheme of the brand's own, e.g. \"acmechat\""
+        )),
+        None => Ok(()),
+    }
 }
 
 /// An HTTP(S) proxy as Go's ProxyFromEnvironment reads HTTPS_PROXY: scheme, host and port.

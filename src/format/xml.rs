@@ -36,9 +36,11 @@ pub fn comment(value: &str) -> Result<String> {
 }
 
 /// `value` as the text of an Android `<string>` resource: aapt2 reads backslash escapes,
-/// quotes and a leading `@` or `?` (a reference) before XML escaping applies.
+/// quotes and a leading `@` or `?` (a reference) before XML escaping applies. A value aapt2
+/// would reject as a format string is refused ([`check_java_format`]).
 pub fn android_string(value: &str) -> Result<String> {
     check_chars(value)?;
+    check_java_format(value)?;
     let android = aapt2_escaped(value);
     Ok(reference_escaped(
         quick_xml::escape::partial_escape(android.as_str()).into_owned(),
@@ -50,6 +52,58 @@ pub fn android_string(value: &str) -> Result<String> {
 pub fn android_attribute(value: &str) -> Result<String> {
     let android = aapt2_escaped(value);
     Ok(reference_escaped(attribute(&android)?))
+}
+
+/// aapt2 checks every translatable `<string>` without `formatted="false"` as a Java format
+/// string (`util::VerifyJavaStringFormat`, run on the text after its escapes are read) and
+/// fails the build on two or more substitutions when any is non-positional: "Chat %s %d".
+///
+/// No escape in the text avoids that and still shows the name as typed: `\%` is not an
+/// aapt2 escape (it reads as a plain `%`, so the check still sees `%s`), and `%%` passes the
+/// check but the launcher shows a label literally, as `%%`. `formatted="false"` would work
+/// but is an attribute of upstream's element, not of the value. So the writer refuses
+/// exactly what aapt2 refuses (a single `%s`, `100%` or positional `%1$s %2$d` pass), with
+/// aapt2's own rules: `%%` and `%n` are not arguments, and a time-format letter after the
+/// flags (`%D`, `%k`, ...) makes aapt2 accept the string as a Time.format pattern.
+pub fn check_java_format(value: &str) -> Result<()> {
+    let c: Vec<char> = value.chars().collect();
+    let (mut i, mut args, mut nonpositional) = (0, 0, false);
+    while i < c.len() {
+        if c[i] == '%' && i + 1 < c.len() {
+            i += 1;
+            if c[i] == '%' || c[i] == 'n' {
+                i += 1;
+                continue;
+            }
+            args += 1;
+            let digits = c[i..].iter().take_while(|d| d.is_ascii_digit()).count();
+            if digits > 0 {
+                i += digits;
+                if i < c.len() && c[i] != '$' {
+                    nonpositional = true;
+                }
+            } else if c[i] == '<' {
+                nonpositional = true;
+                i += 1;
+                if i < c.len() && c[i] == '$' {
+                    i += 1;
+                }
+            } else {
+                nonpositional = true;
+            }
+            while i < c.len() && (c[i].is_ascii_digit() || "-#+ ,(".contains(c[i])) {
+                i += 1;
+            }
+            if i < c.len() && "DFKMWZkmwyz".contains(c[i]) {
+                return Ok(());
+            }
+        }
+        i += 1;
+    }
+    if args > 1 && nonpositional {
+        bail!("has {args} '%' substitutions, which aapt2 refuses in an Android string resource (\"multiple substitutions specified in non-positional format\"); use at most one '%' (or write %% for none)");
+    }
+    Ok(())
 }
 
 /// aapt2's backslash escapes: the backslash itself, both quotes, and newline.
@@ -155,6 +209,17 @@ mod tests {
             let mut reader = quick_xml::Reader::from_str(&doc);
             reader.config_mut().check_comments = true;
             while reader.read_event().unwrap() != Event::Eof {}
+        }
+    }
+
+    #[test]
+    fn java_format_check_matches_aapt2() {
+        for ok in ["Acme Chat", "100% Chat", "Chat %s", "%1$s %2$d", "50%% off %s", "%n%n", "%s %D", "10% 20%"] {
+            assert!(check_java_format(ok).is_ok(), "{ok}");
+        }
+        for bad in ["Chat %s %d", "%1$s %s", "10% of %s", "%<s %s", "%2s %3d"] {
+            assert!(check_java_format(bad).is_err(), "{bad}");
+            assert!(android_string(bad).is_err(), "{bad}");
         }
     }
 
