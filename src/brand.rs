@@ -5,8 +5,8 @@
 pub mod choices;
 pub mod containment;
 pub mod credential;
-pub mod identifiers;
 pub mod formats;
+pub mod identifiers;
 pub mod owned_config;
 #[cfg(test)]
 mod properties;
@@ -390,8 +390,7 @@ impl Brand {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
-        for conflict in owned_config::conflicts(&config, &owned_config(&raw.server, &raw.schemes))
-        {
+        for conflict in owned_config::conflicts(&config, &owned_config(&raw.server, &raw.schemes)) {
             problems.push(format!("{shown}: [config]: {conflict}"));
         }
         let ios = derive_ios(&raw.ios);

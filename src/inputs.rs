@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::brand::{Brand, Checked, CredentialKey, LoadOptions};
+use crate::brand::{owned_config, Brand, Checked, CredentialKey, LoadOptions};
 use crate::emit::well_known::{self, DeepLinks};
 use crate::google_services::{self, GoogleServices};
 use crate::problems::Problems;
@@ -93,11 +93,29 @@ pub fn read(brand: &Brand, problems: &mut Problems) -> Inputs {
         }
     }
     if let Some(dir) = &brand.override_dir {
-        if let Err(e) = crate::overlay::walk::files(dir, "override directory (assets.override)") {
-            problems.push(format!("{e:#}"));
+        match crate::overlay::walk::files(dir, "override directory (assets.override)") {
+            Ok(_) => owned_config_keys(brand, dir, problems),
+            Err(e) => problems.push(format!("{e:#}")),
         }
     }
     inputs
+}
+
+/// The override's config.json may not change keys that `[server]` and `[schemes]` own
+/// (`brand::owned_config`); the same value is allowed. A config.json that does not parse is
+/// left to the overlay stage, which reports it.
+fn owned_config_keys(brand: &Brand, dir: &Path, problems: &mut Problems) {
+    let path = dir.join(crate::overlay::CONFIG_JSON);
+    let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+    let Some(serde_json::Value::Object(patch)) = regular
+        .then(|| crate::overlay::json_merge::parse_file(&path).ok())
+        .flatten()
+    else {
+        return;
+    };
+    for conflict in owned_config::conflicts(&patch, &brand.owned_config()) {
+        problems.push(format!("{}: {conflict}", path.display()));
+    }
 }
 
 /// google-services.json, read and checked against the app's package, with its bytes; none

@@ -609,11 +609,20 @@ pub fn url_scheme(v: &str) -> Result<(), String> {
 /// intent filter or CFBundleURLSchemes entry for one of them hijacks (or is ignored for) every
 /// link of that kind, and an SSO redirect to it never reaches the app.
 pub const RESERVED_SCHEMES: &[(&str, &str)] = &[
-    ("http", "web links: the app would offer to open every http link"),
-    ("https", "web links: the app would offer to open every https link"),
+    (
+        "http",
+        "web links: the app would offer to open every http link",
+    ),
+    (
+        "https",
+        "web links: the app would offer to open every https link",
+    ),
     ("file", "local files"),
     ("content", "Android content providers"),
-    ("intent", "Android intent URIs, which browsers interpret themselves"),
+    (
+        "intent",
+        "Android intent URIs, which browsers interpret themselves",
+    ),
     ("javascript", "script URLs, which browsers run"),
     ("data", "inline data URLs"),
     ("blob", "browser object URLs"),
@@ -823,6 +832,88 @@ mod tests {
         assert!(url_scheme("acmechat").is_ok());
         assert!(url_scheme("acme://").is_err());
         assert!(url_scheme("Acme").is_err());
+    }
+
+    /// What the url crate (the WHATWG URL standard, as browsers) makes of input that is not
+    /// what it means: each parses, to something other than what was typed.
+    #[test]
+    fn the_url_crate_repairs_what_is_refused() {
+        for (typed, parsed) in [
+            (" https://chat.acme.example", "https://chat.acme.example/"),
+            ("https://chat.acme.example\n", "https://chat.acme.example/"),
+            ("https:chat.acme.example", "https://chat.acme.example/"),
+            (
+                "https:\\\\chat.acme.example\\x",
+                "https://chat.acme.example/x",
+            ),
+            ("https://chat.ac\tme.example", "https://chat.acme.example/"),
+        ] {
+            assert_eq!(
+                url::Url::parse(typed).unwrap().as_str(),
+                parsed,
+                "{typed:?}"
+            );
+            assert!(https_url(typed).is_err(), "{typed:?}");
+            assert!(proxy_url(typed).is_err(), "{typed:?}");
+        }
+        let err = https_url("https:chat.acme.example").unwrap_err();
+        assert!(err.contains("lacks \"//\""), "{err}");
+        let err = https_url("https:\\\\chat.acme.example").unwrap_err();
+        assert!(err.contains("backslash"), "{err}");
+    }
+
+    #[test]
+    fn urls_are_returned_normalised() {
+        for (typed, normal) in [
+            ("https://chat.acme.example", "https://chat.acme.example"),
+            ("https://chat.acme.example/", "https://chat.acme.example"),
+            ("HTTPS://Chat.ACME.example:443", "https://chat.acme.example"),
+            (
+                "https://chat.acme.example:8065/mm/",
+                "https://chat.acme.example:8065/mm/",
+            ),
+            ("https://bücher.example", "https://xn--bcher-kva.example"),
+        ] {
+            assert_eq!(https_url(typed).unwrap(), normal, "{typed:?}");
+        }
+        assert_eq!(
+            proxy_url("http://push.acme.example:8066/").unwrap(),
+            "http://push.acme.example:8066"
+        );
+        for bad in [
+            "https://push.acme.example/?a=b",
+            "https://push.acme.example/#x",
+        ] {
+            assert!(proxy_url(bad).is_err(), "{bad}");
+        }
+        let err = proxy_url("https://user:hunter2@push.acme.example").unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
+        let err = proxy_url("https://user:hunter2@push.acme.example /x").unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn schemes_of_the_system_are_refused() {
+        for s in [
+            "https",
+            "http",
+            "javascript",
+            "intent",
+            "itms-apps",
+            "mailto",
+        ] {
+            let err = app_scheme(s).unwrap_err();
+            assert!(err.contains("belongs to"), "{s}: {err}");
+        }
+        assert!(app_scheme("acmechat").is_ok());
+    }
+
+    #[test]
+    fn kotlin_keywords_are_refused() {
+        let err = android_package("com.fun.chat").unwrap_err();
+        assert!(err.contains("Kotlin keyword \"fun\""), "{err}");
+        assert!(android_package("com.val.chat").is_err());
+        assert!(android_package("com.funny.chat").is_ok());
     }
 
     #[test]

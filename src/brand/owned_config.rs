@@ -51,12 +51,18 @@ mod tests {
         let same = map(json!({"DefaultServerUrl": "https://a.example", "Other": 1}));
         assert!(conflicts(&same, &owned).is_empty());
         let found = conflicts(
-            &map(json!({"DefaultServerUrl": "javascript:alert(1)", "AuthUrlSchemeDev": "evil://", "DefaultServerName": "X"})),
+            &map(
+                json!({"DefaultServerUrl": "javascript:alert(1)", "AuthUrlSchemeDev": "evil://", "DefaultServerName": "X"}),
+            ),
             &owned,
         );
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(found[0].contains("set server.url instead"), "{}", found[0]);
         assert!(found[1].contains("the brand sets none"), "{}", found[1]);
-        assert!(found[2].contains("set schemes.auth instead"), "{}", found[2]);
+        assert!(
+            found[2].contains("set schemes.auth instead"),
+            "{}",
+            found[2]
+        );
     }
 }

@@ -214,7 +214,16 @@ mod tests {
 
     #[test]
     fn java_format_check_matches_aapt2() {
-        for ok in ["Acme Chat", "100% Chat", "Chat %s", "%1$s %2$d", "50%% off %s", "%n%n", "%s %D", "10% 20%"] {
+        for ok in [
+            "Acme Chat",
+            "100% Chat",
+            "Chat %s",
+            "%1$s %2$d",
+            "50%% off %s",
+            "%n%n",
+            "%s %D",
+            "10% 20%",
+        ] {
             assert!(check_java_format(ok).is_ok(), "{ok}");
         }
         for bad in ["Chat %s %d", "%1$s %s", "10% of %s", "%<s %s", "%2s %3d"] {

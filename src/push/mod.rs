@@ -102,6 +102,9 @@ pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<P
         proxy_config::from_overrides(&push.proxy, &shown_brand),
     );
     let ca_bundle = collect(&mut problems, deploy::read_ca_bundle(brand)).flatten();
+    for clash in name_clashes(&credentials) {
+        problems.push(format!("{shown_brand}: {clash}"));
+    }
     problems.into_result()?;
     let (config, notes) = overrides.expect("no problems, so the overrides were read");
     Ok(Some(PreparedPush {
@@ -114,6 +117,45 @@ pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<P
         cert_info,
         token_uri,
     }))
+}
+
+/// Every name mmbrand itself writes in `push-proxy/` (files, and the folder of the relay's CA),
+/// which a credential copied there under its own file name must not take.
+pub const GENERATED_NAMES: &[&str] = &[
+    PROXY_CONFIG,
+    "README.md",
+    "docker-compose.yml",
+    "mattermost-push-proxy.service",
+    "ALLOWLIST.txt",
+    deploy::CA_DIR,
+];
+
+/// Credentials are copied into `push-proxy/` under their own file names (the proxy config
+/// names them so): a name mmbrand generates there, or one two credentials share, would
+/// overwrite a file. Compared ignoring case, as macOS and Windows file systems do.
+fn name_clashes(credentials: &[Credential]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, c) in credentials.iter().enumerate() {
+        let key = c.kind.name();
+        let name = &c.file_name;
+        if let Some(generated) = GENERATED_NAMES
+            .iter()
+            .find(|g| g.eq_ignore_ascii_case(name))
+        {
+            found.push(format!(
+                "{key}: the file is named {name:?}, like the {generated:?} mmbrand writes in {PROXY_DIR}/, where credentials are copied under their own names; rename the credential file"
+            ));
+        } else if let Some(other) = credentials[..i]
+            .iter()
+            .find(|o| o.file_name.eq_ignore_ascii_case(name))
+        {
+            found.push(format!(
+                "{key}: the file is named {name:?}, like {}'s; both are copied into {PROXY_DIR}/ under their own names, so rename one of them",
+                other.kind.name()
+            ));
+        }
+    }
+    found
 }
 
 fn read_cert_password(brand: &Brand) -> Result<Option<String>> {
