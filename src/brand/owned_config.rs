@@ -17,12 +17,19 @@ pub const OWNED_KEYS: &[(&str, &str)] = &[
 /// A top-level key of `patch` that sets an owned key to a value other than `owned`'s (the
 /// brand's own values, by config.json key; an absent one means the brand sets none), as
 /// "`Key` … set <brand key> instead" for a message that names the file or section first.
+/// A value of another JSON type is left to config.json's type check, whose message says how
+/// to write it (`"yes"` for a boolean).
 pub fn conflicts(patch: &Map<String, Value>, owned: &Map<String, Value>) -> Vec<String> {
     OWNED_KEYS
         .iter()
         .filter_map(|(json_key, brand_key)| {
             let value = patch.get(*json_key)?;
-            if owned.get(*json_key) == Some(value) {
+            let ours = owned.get(*json_key);
+            let same_type = match ours {
+                Some(v) => std::mem::discriminant(v) == std::mem::discriminant(value),
+                None => value.is_string(),
+            };
+            if ours == Some(value) || !same_type {
                 return None;
             }
             let brand = match owned.get(*json_key) {

@@ -101,7 +101,7 @@ pub fn check_java_format(value: &str) -> Result<()> {
         i += 1;
     }
     if args > 1 && nonpositional {
-        bail!("has {args} '%' substitutions, which aapt2 refuses in an Android string resource (\"multiple substitutions specified in non-positional format\"); use at most one '%' (or write %% for none)");
+        bail!("has {args} '%' substitutions, which aapt2 refuses in an Android string resource (\"multiple substitutions specified in non-positional format\"); use at most one '%'");
     }
     Ok(())
 }

@@ -716,3 +716,141 @@ fn a_symlink_inside_the_override_tree_is_followed() {
         read_json(&b.app("dist/assets/i18n/en.json"))["mobile.login.title"]
     );
 }
+
+// ---- Validated once, used as validated (issue 16) ----
+
+/// The url crate (like a browser) would strip the space, so the value checked and the value
+/// written would differ.
+#[test]
+fn server_url_with_leading_space() {
+    Case::new("server_url_with_leading_space")
+        .edit(
+            "url = \"https://chat.acme.example\"",
+            "url = \" https://chat.acme.example\"",
+        )
+        .fails();
+}
+
+#[test]
+fn server_url_without_slashes() {
+    Case::new("server_url_without_slashes")
+        .edit(
+            "url = \"https://chat.acme.example\"",
+            "url = \"https:chat.acme.example\"",
+        )
+        .fails();
+}
+
+#[test]
+fn server_url_with_backslashes() {
+    Case::new("server_url_with_backslashes")
+        .edit(
+            "url = \"https://chat.acme.example\"",
+            r#"url = "https:\\\\chat.acme.example""#,
+        )
+        .fails();
+}
+
+#[test]
+fn server_url_with_tab_in_host() {
+    Case::new("server_url_with_tab_in_host")
+        .edit(
+            "url = \"https://chat.acme.example\"",
+            r#"url = "https://chat.ac\tme.example""#,
+        )
+        .fails();
+}
+
+#[test]
+fn proxy_url_with_trailing_space() {
+    Case::new("proxy_url_with_trailing_space")
+        .edit(
+            "proxy_url = \"https://push.acme.example\"",
+            "proxy_url = \"https://push.acme.example \"",
+        )
+        .fails();
+}
+
+#[test]
+fn config_overrides_server_and_scheme_keys() {
+    Case::new("config_overrides_server_and_scheme_keys")
+        .edit(
+            "ShowOnboarding = true",
+            "ShowOnboarding = true\nDefaultServerUrl = \"javascript:alert(1)\"\nAuthUrlScheme = \"evil://\"",
+        )
+        .fails();
+}
+
+#[test]
+fn override_config_overrides_auth_scheme() {
+    Case::new("override_config_overrides_auth_scheme")
+        .write(
+            "override/config.json",
+            "{\"AuthUrlSchemeDev\": \"evil://\", \"DefaultServerUrl\": \"https://chat.acme.example\"}",
+        )
+        .fails();
+}
+
+#[test]
+fn app_scheme_owned_by_browsers() {
+    Case::new("app_scheme_owned_by_browsers")
+        .edit("app = \"acmechat\"", "app = \"https\"")
+        .edit("auth = \"acmeauth\"", "auth = \"javascript\"")
+        .fails();
+}
+
+#[test]
+fn kotlin_keyword_in_package() {
+    Case::new("kotlin_keyword_in_package")
+        .edit("package = \"com.acme.chat\"", "package = \"com.fun.chat\"")
+        .fails();
+}
+
+#[test]
+fn server_name_with_control_character() {
+    Case::new("server_name_with_control_character")
+        .edit(
+            "name = \"Acme Chat\"\nauto_select",
+            "name = \"Acme\\u0007Chat\"\nauto_select",
+        )
+        .fails();
+}
+
+#[test]
+fn display_name_with_format_substitutions() {
+    Case::new("display_name_with_format_substitutions")
+        .edit(
+            "display_name = \"Acme Chat\"",
+            "display_name = \"Chat %s %d\"",
+        )
+        .fails();
+}
+
+#[test]
+fn credential_named_like_a_generated_file() {
+    Case::new("credential_named_like_a_generated_file")
+        .brand_dir(|d| {
+            fs::copy(
+                d.join("secrets/fcm-service-account.json"),
+                d.join("secrets/README.md"),
+            )
+            .unwrap();
+        })
+        .existing_output()
+        .edit(
+            "file:secrets/fcm-service-account.json",
+            "file:secrets/README.md",
+        )
+        .fails();
+}
+
+#[test]
+fn override_config_with_wrong_type_for_an_owned_key() {
+    // The type check words it (the owned-key check leaves other types to it).
+    Case::new("override_config_with_wrong_type_for_an_owned_key")
+        .write(
+            "override/config.json",
+            "{\"AutoSelectServerUrl\": \"true\"}",
+        )
+        .fails();
+}

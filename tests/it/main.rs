@@ -23,4 +23,5 @@ mod module_graph;
 mod push_proxy;
 mod reapply;
 mod templates;
+mod validated_once;
 mod verify_checks;
