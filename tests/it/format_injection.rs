@@ -51,9 +51,13 @@ fn a_branch_that_single_quotes_cannot_hold_is_refused_naming_the_key() {
     let brand = TempBrand::acme();
     brand.edit("[source]\n", "[source]\nbranch = \"brand/it's\"\n");
     let run = brand.apply(&[]).expect(1);
+    // Refused when the brand file loads (issue 16: values a format cannot hold).
     assert_eq!(
         run.stderr,
-        "error: source.branch: \"brand/it's\" cannot be written to fastlane/.env.acme: contains a single quote ('), which a .env value read by fastlane's dotenv and by sh cannot hold literally\n"
+        format!(
+            "error: {}: source.branch: cannot be written to fastlane's .env file: contains a single quote ('), which a .env value read by fastlane's dotenv and by sh cannot hold literally\n",
+            brand.file().display()
+        )
     );
     assert!(!brand.out.exists(), "nothing written");
 }
@@ -82,7 +86,7 @@ fn a_control_character_in_the_server_name_is_refused_before_it_reaches_xml() {
     brand
         .apply(&[])
         .expect(1)
-        .stderr_has("app_restrictions.xml: the default of `serverName`: contains the control character '\\u{7}', which XML cannot hold");
+        .stderr_has("brand.toml: server.name: cannot be written to the EMM appconfig.xml: contains the control character '\\u{7}', which XML cannot hold");
     assert!(!brand.out.exists(), "nothing written");
 }
 
