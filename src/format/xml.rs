@@ -212,6 +212,17 @@ mod tests {
         }
     }
 
+    /// aapt2's own cases (tools/aapt2/util/Util_test.cpp, VerifyJavaStringFormat).
+    #[test]
+    fn java_format_check_passes_aapt2s_tests() {
+        for ok in ["%09.34f", "%9$.34f %8$", "%% %%"] {
+            assert!(check_java_format(ok).is_ok(), "{ok}");
+        }
+        for bad in ["%09$f %f", "%09f %08s"] {
+            assert!(check_java_format(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn java_format_check_matches_aapt2() {
         for ok in [
