@@ -477,7 +477,7 @@ fn key_material_in_config_values_is_refused_by_the_last_gate() {
         "[config.CustomRequestHeaders]\nX-Key = \"{value}\"\n"
     ));
     let run = fails(&brand);
-    run.stderr_has("app/assets/override/config.json contains a private key");
+    run.stderr_has("app/assets/override/config.json contains a PEM private key");
     assert_no_secret(
         &format!("{}{}", run.stdout, run.stderr),
         &[&p8],
