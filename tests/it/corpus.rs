@@ -317,6 +317,178 @@ fn override_pkcs12_bundle() {
         .fails();
 }
 
+/// A key made by an external tool (`openssl`, `ssh-keygen`) into a fresh temporary folder:
+/// the file `out` after running `program args` there, or `None` (the test skips, saying
+/// why) on a machine without the tool.
+fn tool_key(program: &str, args: &[&str], out: &str) -> Option<Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    match std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(fs::read(dir.path().join(out)).unwrap()),
+        Ok(o) => panic!("{program} {args:?}: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(e) => {
+            eprintln!("SKIPPED: {program} is not available ({e})");
+            None
+        }
+    }
+}
+
+/// An EC P-256 key in PKCS#8 PEM from openssl, which each case then converts.
+const OPENSSL_KEY: &[&str] = &[
+    "genpkey",
+    "-algorithm",
+    "EC",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-out",
+    "key.pem",
+];
+
+/// `openssl genpkey` then one conversion of its key, in the same folder.
+fn openssl_key(convert: &[&str], out: &str) -> Option<Vec<u8>> {
+    let script = format!(
+        "openssl {} && openssl {}",
+        OPENSSL_KEY.join(" "),
+        convert.join(" ")
+    );
+    tool_key("sh", &["-c", &script], out)
+}
+
+#[test]
+fn override_der_pkcs8_key() {
+    use p256::pkcs8::EncodePrivateKey;
+    let key = p256::SecretKey::random(&mut rand_core::OsRng);
+    Case::new("override_der_pkcs8_key")
+        .write(
+            "override/release/signing.der",
+            key.to_pkcs8_der().unwrap().as_bytes(),
+        )
+        .fails();
+}
+
+#[test]
+fn override_der_sec1_key() {
+    let key = p256::SecretKey::random(&mut rand_core::OsRng);
+    Case::new("override_der_sec1_key")
+        .write("override/images/key.bin", &*key.to_sec1_der().unwrap())
+        .fails();
+}
+
+#[test]
+fn override_der_pkcs1_key() {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    let der = rsa_key().to_pkcs1_der().unwrap();
+    Case::new("override_der_pkcs1_key")
+        .write("override/release/rsa.key", der.as_bytes())
+        .fails();
+}
+
+#[test]
+fn override_encrypted_der_key() {
+    let Some(der) = openssl_key(
+        &[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            "key.pem",
+            "-outform",
+            "DER",
+            "-passout",
+            "pass:secret",
+            "-out",
+            "key.der",
+        ],
+        "key.der",
+    ) else {
+        return;
+    };
+    Case::new("override_encrypted_der_key")
+        .write("override/release/key.der", der)
+        .fails();
+}
+
+/// A PKCS#12 bundle under a neutral name: found by its structure, not its extension.
+#[test]
+fn override_pkcs12_by_content() {
+    let Some(p12) = openssl_key(
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "key.pem",
+            "-subj",
+            "/CN=acme",
+            "-days",
+            "1",
+            "-out",
+            "cert.pem",
+            "&&",
+            "openssl",
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "key.pem",
+            "-in",
+            "cert.pem",
+            "-passout",
+            "pass:",
+            "-out",
+            "bundle.bin",
+        ],
+        "bundle.bin",
+    ) else {
+        return;
+    };
+    Case::new("override_pkcs12_by_content")
+        .write("override/release/bundle.bin", p12)
+        .fails();
+}
+
+fn ssh_keygen() -> Option<Vec<u8>> {
+    tool_key(
+        "ssh-keygen",
+        &["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", "id"],
+        "id",
+    )
+}
+
+#[test]
+fn override_openssh_key() {
+    let Some(key) = ssh_keygen() else {
+        return;
+    };
+    Case::new("override_openssh_key")
+        .write("override/images/id_ed25519", key)
+        .fails();
+}
+
+/// The binary `openssh-key-v1` form inside the armour, stored bare.
+#[test]
+fn override_openssh_binary_key() {
+    let Some(key) = ssh_keygen() else {
+        return;
+    };
+    let binary = pem::parse(key).unwrap().into_contents();
+    Case::new("override_openssh_binary_key")
+        .write("override/images/id.bin", binary)
+        .fails();
+}
+
+/// An obviously fake PuTTY key file (no puttygen needed): the header is what counts.
+#[test]
+fn override_putty_key() {
+    Case::new("override_putty_key")
+        .write(
+            "override/release/deploy.ppk",
+            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: fake-for-tests\nPublic-Lines: 1\nAAAAC3NzaC1lZDI1NTE5AAAAIFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAK\nPrivate-Lines: 1\nAAAAIFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\nPrivate-MAC: 00\n",
+        )
+        .fails();
+}
+
 #[test]
 fn override_service_account() {
     Case::new("override_service_account")
