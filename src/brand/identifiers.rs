@@ -391,7 +391,7 @@ pub fn https_url(v: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `push.proxy_url`, which goes into the server's config patch (a 0644 file) and to which
+/// `push.proxy_url`, which goes into the server's config patch (not a private file) and to which
 /// the server appends `/api/v1/send_push`: no credentials, query or fragment.
 fn proxy_url(v: &str) -> Result<(), String> {
     let url = parse_url(v)?;
@@ -405,7 +405,7 @@ fn proxy_url(v: &str) -> Result<(), String> {
     };
     if has_userinfo(&url) {
         return Err(format!(
-            "must not contain a user name or password: it is written into the server's config patch (server/config-patch.json, mode 0644); give {}",
+            "must not contain a user name or password: it is written into server/config-patch.json, which is not a private file; give {}",
             plain()
         ));
     }

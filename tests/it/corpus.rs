@@ -79,6 +79,94 @@ fn http_server_url() {
         .fails();
 }
 
+// ---- Passwords in URLs: refused, and never repeated ----
+
+/// The password every case below types into a URL.
+const URL_PASSWORD: &str = "Hunter2pw";
+
+fn refused_without_the_password(case: Case) {
+    let run = case.fails();
+    assert!(
+        !run.stderr.contains(URL_PASSWORD) && !run.stdout.contains(URL_PASSWORD),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn proxy_url_with_a_password() {
+    refused_without_the_password(Case::new("proxy_url_with_a_password").edit(
+        "https://push.acme.example",
+        "https://push:Hunter2pw@push.acme.example",
+    ));
+}
+
+#[test]
+fn proxy_url_with_a_query() {
+    Case::new("proxy_url_with_a_query")
+        .edit(
+            "https://push.acme.example",
+            "https://push.acme.example/?token=abc",
+        )
+        .fails();
+}
+
+#[test]
+fn proxy_url_with_a_fragment() {
+    Case::new("proxy_url_with_a_fragment")
+        .edit("https://push.acme.example", "https://push.acme.example/#x")
+        .fails();
+}
+
+#[test]
+fn https_proxy_with_a_password() {
+    refused_without_the_password(Case::new("https_proxy_with_a_password").append(
+        "[push.network]\nhttps_proxy = \"http://svc:Hunter2pw@proxy.corp.example:3128\"\n",
+    ));
+}
+
+/// An invalid URL's error shows the value, but not what stands before its `@`.
+#[test]
+fn invalid_https_proxy_with_a_password() {
+    refused_without_the_password(Case::new("invalid_https_proxy_with_a_password").append(
+        "[push.network]\nhttps_proxy = \"http://svc:Hunter2pw@proxy corp.example:3128\"\n",
+    ));
+}
+
+#[test]
+fn invalid_server_url_with_a_password() {
+    refused_without_the_password(Case::new("invalid_server_url_with_a_password").edit(
+        "https://chat.acme.example\"",
+        "https://me:Hunter2pw@chat acme.example\"",
+    ));
+}
+
+#[test]
+fn https_proxy_password_inline() {
+    refused_without_the_password(Case::new("https_proxy_password_inline").append(
+        "[push.network]\nhttps_proxy = \"http://svc@proxy.corp.example:3128\"\nhttps_proxy_password = \"Hunter2pw\"\n",
+    ));
+}
+
+#[test]
+fn https_proxy_password_without_a_user() {
+    Case::new("https_proxy_password_without_a_user")
+        .append(
+            "[push.network]\nhttps_proxy = \"http://proxy.corp.example:3128\"\nhttps_proxy_password = \"env:ACME_PROXY_PASSWORD\"\n",
+        )
+        .env("ACME_PROXY_PASSWORD", "not-shown")
+        .fails();
+}
+
+#[test]
+fn https_proxy_password_env_unset() {
+    Case::new("https_proxy_password_env_unset")
+        .append(
+            "[push.network]\nhttps_proxy = \"http://svc@proxy.corp.example:3128\"\nhttps_proxy_password = \"env:MMBRAND_TEST_UNSET_PROXY_PASSWORD\"\n",
+        )
+        .fails();
+}
+
 #[test]
 fn invalid_bundle_id() {
     Case::new("invalid_bundle_id")
