@@ -23,6 +23,8 @@ pub enum KeyMaterial {
     Pgp,
     /// A bare DER private key.
     Der(DerKey),
+    /// A DER private key in base64 without PEM armour, as pasted into JSON or a config.
+    Base64Der,
     /// A PKCS#12 bundle (.p12, .pfx): certificates and, as a rule, their private key.
     Pkcs12,
     /// A Java keystore (JKS or JCEKS), such as an Android signing keystore.
@@ -55,6 +57,7 @@ impl KeyMaterial {
             KeyMaterial::Der(DerKey::EncryptedPkcs8) => "an encrypted DER private key (PKCS#8)",
             KeyMaterial::Der(DerKey::Pkcs1) => "a DER RSA private key (PKCS#1)",
             KeyMaterial::Der(DerKey::Sec1) => "a DER EC private key (SEC1)",
+            KeyMaterial::Base64Der => "a base64 private key without PEM armour",
             KeyMaterial::Pkcs12 => "a PKCS#12 certificate bundle (private key material)",
             KeyMaterial::JavaKeystore => "a Java keystore (Android signing key material)",
         }
@@ -90,9 +93,28 @@ pub fn marked(bytes: &[u8]) -> Option<KeyMaterial> {
     } else if has(b"PRIVATE KEY-----") && has(b"-----BEGIN") {
         Some(KeyMaterial::Pem)
     } else {
-        None
+        BASE64
+            .iter()
+            .find(|(needle, _)| has(needle))
+            .map(|(_, kind)| *kind)
     }
 }
+
+/// Key material in base64 without armour, tried after the armoured forms (whose bodies hold
+/// the same text).
+const BASE64: &[(&[u8], KeyMaterial)] = &[
+    // The base64 of a DER key's fixed opening bytes, at the alignment its length header
+    // gives. RSA PKCS#8 of 2048 bits and more: `02 01 00 30 0d 06 09 <rsaEncryption> 05 00 04`.
+    (b"IBADANBgkqhkiG9w0BAQEFAAS", KeyMaterial::Base64Der),
+    // EC P-256 PKCS#8 with its public key (Apple's .p8, openssl's default): `30 81 87 02 01
+    // 00 30 13 06 07 <ecPublicKey> 06 08 <prime256v1>`, and without it (`30 41 …`).
+    (b"AgEAMBMGByqGSM49AgEGCCqGSM49AwEH", KeyMaterial::Base64Der),
+    (b"CAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQc", KeyMaterial::Base64Der),
+    // RSA PKCS#1 of 2048 and 4096 bits: version 0, then the modulus' 0x82 length (the
+    // character before `IB` carries the key length's last bits, so it is left out).
+    (b"IBAAKCAQEA", KeyMaterial::Base64Der),
+    (b"IBAAKCAgEA", KeyMaterial::Base64Der),
+];
 
 /// Whether bytes (a whole file) look like key material.
 pub fn contains_key_material(bytes: &[u8]) -> bool {
@@ -218,6 +240,9 @@ mod tests {
 
     #[test]
     fn key_material_is_recognised() {
+        use p256::pkcs8::EncodePrivateKey;
+        let pem = p256().to_pkcs8_pem(Default::default()).unwrap();
+        assert_eq!(key_material(pem.as_bytes()), Some(KeyMaterial::Pem));
         assert!(contains_key_material(
             b"x\n-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n"
         ));
@@ -253,6 +278,45 @@ mod tests {
             key_material(&encrypted),
             Some(KeyMaterial::Der(DerKey::EncryptedPkcs8))
         );
+    }
+
+    /// The DER's base64, one line, as a key pasted into JSON looks.
+    fn bare_base64(der: &[u8]) -> Vec<u8> {
+        let armoured = pem::encode(&pem::Pem::new("X", der));
+        let body: String = armoured
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        format!("{{\"privateKey\": \"{body}\"}}").into_bytes()
+    }
+
+    #[test]
+    fn base64_keys_without_armour() {
+        use p256::pkcs8::EncodePrivateKey;
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        let ec = p256().to_pkcs8_der().unwrap();
+        assert_eq!(
+            key_material(&bare_base64(ec.as_bytes())),
+            Some(KeyMaterial::Base64Der)
+        );
+        let rsa = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+        let pkcs8 = rsa.to_pkcs8_der().unwrap();
+        let pkcs1 = rsa.to_pkcs1_der().unwrap();
+        for der in [pkcs8.as_bytes(), pkcs1.as_bytes()] {
+            let text = bare_base64(der);
+            assert_eq!(
+                key_material(&text),
+                Some(KeyMaterial::Base64Der),
+                "{}",
+                String::from_utf8_lossy(&text[..80])
+            );
+        }
+        // A certificate and public keys in base64 are not keys.
+        use p256::pkcs8::EncodePublicKey;
+        let public = rsa.to_public_key().to_public_key_der().unwrap();
+        assert_eq!(key_material(&bare_base64(public.as_bytes())), None);
+        let public = p256().public_key().to_public_key_der().unwrap();
+        assert_eq!(key_material(&bare_base64(public.as_bytes())), None);
     }
 
     #[test]

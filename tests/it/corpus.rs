@@ -566,6 +566,26 @@ fn override_openssh_binary_key() {
         .fails();
 }
 
+/// A key pasted as bare base64 into a JSON file of the override.
+#[test]
+fn override_base64_key_in_json() {
+    use p256::pkcs8::EncodePrivateKey;
+    let der = p256::SecretKey::random(&mut rand_core::OsRng)
+        .to_pkcs8_der()
+        .unwrap();
+    let armoured = pem::encode(&pem::Pem::new("PRIVATE KEY", der.as_bytes()));
+    let body: String = armoured
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    Case::new("override_base64_key_in_json")
+        .write(
+            "override/i18n/fr.json",
+            format!("{{\"mobile.signing.key\": \"{body}\"}}\n"),
+        )
+        .fails();
+}
+
 /// An obviously fake PuTTY key file (no puttygen needed): the header is what counts.
 #[test]
 fn override_putty_key() {
