@@ -148,6 +148,9 @@ pub struct PushSection {
 pub struct PushNetworkSection {
     /// http(s)://host:port of the HTTPS proxy FCM traffic goes through (HTTPS_PROXY).
     pub https_proxy: Option<String>,
+    /// `file:`/`env:` reference to the password of https_proxy's user (written only into
+    /// the 0600 `push-proxy/proxy.env`).
+    pub https_proxy_password: Option<String>,
     /// Host or IP of a pre-proxy relay standing in for the APNs host.
     pub apns_relay: Option<String>,
     /// `file:` reference to the relay's CA certificate (PEM), trusted by the proxy.

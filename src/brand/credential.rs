@@ -16,6 +16,8 @@ pub enum CredentialKey {
     AppleCert,
     AppleCertPassword,
     FirebaseServiceAccount,
+    /// The password of `push.network.https_proxy`'s user.
+    ProxyPassword,
     /// The CA the APNs relay or HTTPS proxy presents.
     CaBundle,
     /// The Android signing certificate whose fingerprint App Links verify.
@@ -24,12 +26,13 @@ pub enum CredentialKey {
 
 impl CredentialKey {
     /// Every key, in the order the brand file lists them (and messages and CI jobs follow).
-    pub const ALL: [CredentialKey; 7] = [
+    pub const ALL: [CredentialKey; 8] = [
         CredentialKey::GoogleServices,
         CredentialKey::AppleAuthKey,
         CredentialKey::AppleCert,
         CredentialKey::AppleCertPassword,
         CredentialKey::FirebaseServiceAccount,
+        CredentialKey::ProxyPassword,
         CredentialKey::CaBundle,
         CredentialKey::DeepLinksCert,
     ];
@@ -42,6 +45,7 @@ impl CredentialKey {
             CredentialKey::AppleCert => "push.apple.cert",
             CredentialKey::AppleCertPassword => "push.apple.cert_password",
             CredentialKey::FirebaseServiceAccount => "push.android.service_account",
+            CredentialKey::ProxyPassword => "push.network.https_proxy_password",
             CredentialKey::CaBundle => "push.network.ca_bundle",
             CredentialKey::DeepLinksCert => "deep_links.android_cert",
         }
@@ -59,6 +63,9 @@ impl CredentialKey {
             CredentialKey::FirebaseServiceAccount => push
                 .and_then(|p| p.android.as_ref())
                 .map(|a| a.service_account.as_str()),
+            CredentialKey::ProxyPassword => push
+                .and_then(|p| p.network.as_ref())
+                .and_then(|n| n.https_proxy_password.as_deref()),
             CredentialKey::CaBundle => push
                 .and_then(|p| p.network.as_ref())
                 .and_then(|n| n.ca_bundle.as_deref()),

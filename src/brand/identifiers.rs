@@ -188,6 +188,12 @@ pub fn validate(raw: &BrandFile, file: &str, problems: &mut Problems) {
             if let Some(p) = &net.https_proxy {
                 check("push.network.https_proxy", http_proxy_url(p));
             }
+            if net.https_proxy_password.is_some() {
+                check(
+                    CredentialKey::ProxyPassword.name(),
+                    proxy_password_user(net.https_proxy.as_deref()),
+                );
+            }
             if let Some(r) = &net.apns_relay {
                 check("push.network.apns_relay", relay_host(r));
             }
@@ -435,7 +441,7 @@ fn extension_id(v: &str, app: &str) -> Result<(), String> {
 /// no trailing `/` on an empty path), which is the form every consumer writes.
 pub fn https_url(v: &str) -> Result<String, String> {
     let url = literal_url(v)?;
-    if !url.username().is_empty() || url.password().is_some() {
+    if has_userinfo(&url) {
         // The URL is shipped inside the app and in EMM files: a password there is public.
         // The value is not repeated, so the password is not printed either.
         return Err(format!(
@@ -443,38 +449,52 @@ pub fn https_url(v: &str) -> Result<String, String> {
             url.host_str().unwrap_or("host")
         ));
     }
+    let shown = redacted(v);
     if url.scheme() != "https" {
         return Err(format!(
-            "{v:?} must use https:// (the app refuses to store credentials over {}://)",
+            "{shown:?} must use https:// (the app refuses to store credentials over {}://)",
             url.scheme()
         ));
     }
     if url.host_str().is_none_or(str::is_empty) || url.query().is_some() || url.fragment().is_some()
     {
-        return Err(format!("{v:?} must be a plain https://host[/path] URL"));
+        return Err(format!("{shown:?} must be a plain https://host[/path] URL"));
     }
     Ok(normalised(&url))
 }
 
 /// The push proxy's URL, normalised like [`https_url`]; http is allowed (a proxy on the
-/// server's own network).
+/// server's own network). It goes into the server's config patch (not a private file) and
+/// the server appends `/api/v1/send_push` to it: no credentials, query or fragment.
 pub fn proxy_url(v: &str) -> Result<String, String> {
     let url = literal_url(v)?;
-    if !url.username().is_empty() || url.password().is_some() {
-        // Not echoed: the value holds a password.
-        return Err(format!(
-            "must not contain a user name or password: it is written into the server's config patch and the proxy's files; give {}://{}",
+    let plain = || {
+        format!(
+            "{}://{}{}",
             url.scheme(),
-            url.host_str().unwrap_or("host")
+            url.host_str().unwrap_or("host"),
+            url.port().map(|p| format!(":{p}")).unwrap_or_default()
+        )
+    };
+    if has_userinfo(&url) {
+        return Err(format!(
+            "must not contain a user name or password: it is written into server/config-patch.json, which is not a private file; give {}",
+            plain()
         ));
     }
+    let shown = redacted(v);
     match url.scheme() {
         "https" | "http" if url.host_str().is_some_and(|h| !h.is_empty()) => {}
-        _ => return Err(format!("{v:?} must be an http(s):// URL of the push proxy")),
+        _ => {
+            return Err(format!(
+                "{shown:?} must be an http(s):// URL of the push proxy"
+            ))
+        }
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!(
-            "{v:?} must be a plain http(s)://host[:port][/path] URL, without a query or fragment"
+            "{shown:?} must not have a query or fragment: the server appends /api/v1/send_push to it; give {}",
+            plain()
         ));
     }
     Ok(normalised(&url))
@@ -512,16 +532,23 @@ fn literal_url(raw: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-/// `v` with the user information of its authority (`user:password@`) replaced by `***@`,
-/// so that no message repeats a password.
-fn redacted(v: &str) -> std::borrow::Cow<'_, str> {
+/// Parses a URL; the error shows the value with any user name and password hidden.
+fn parse_url(v: &str) -> Result<url::Url, String> {
+    url::Url::parse(v).map_err(|e| format!("{:?} is not a valid URL ({e})", redacted(v)))
+}
+
+fn has_userinfo(url: &url::Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
+/// A URL as a message may show it: everything between the scheme and the last `@` hidden,
+/// whether or not the value parses. A password may hold `/`, `?`, `#` or `@`, so the last
+/// `@` of the whole value is taken: hiding a path is better than showing a password.
+pub fn redacted(v: &str) -> String {
     let start = v.find("://").map_or(0, |i| i + 3);
-    let authority_end = v[start..]
-        .find(['/', '?', '#'])
-        .map_or(v.len(), |i| start + i);
-    match v[start..authority_end].rfind('@') {
-        Some(at) => format!("{}***{}", &v[..start], &v[start + at..]).into(),
-        None => v.into(),
+    match v[start..].rfind('@') {
+        Some(at) => format!("{}***{}", &v[..start], &v[start + at..]),
+        None => v.to_string(),
     }
 }
 
@@ -656,16 +683,55 @@ pub fn app_scheme(v: &str) -> Result<(), String> {
     }
 }
 
-/// An HTTP(S) proxy as Go's ProxyFromEnvironment reads HTTPS_PROXY: scheme, host and port.
+/// An HTTP(S) proxy as Go's ProxyFromEnvironment reads HTTPS_PROXY: scheme, host and port,
+/// and a user name when the proxy wants one. Its password is never in the URL: the URL is
+/// written into the world-readable compose file and unit, the password only into the 0600
+/// `proxy.env` (`https_proxy_password`).
 fn http_proxy_url(v: &str) -> Result<(), String> {
-    let url = url::Url::parse(v).map_err(|e| format!("{v:?} is not a valid URL ({e})"))?;
+    let url = parse_url(v)?;
+    let user = match url.username() {
+        "" => String::new(),
+        u => format!("{u}@"),
+    };
+    let example = format!(
+        "{}://{user}{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or("proxy.corp.example"),
+        url.port_or_known_default().unwrap_or(3128)
+    );
+    if url.password().is_some() {
+        return Err(format!(
+            "must not contain a password: the URL is written into the world-readable docker-compose.yml and systemd unit; give {example:?} (a user name is fine) and the password as https_proxy_password = \"env:VAR\" or \"file:PATH\""
+        ));
+    }
     let ok = matches!(url.scheme(), "http" | "https")
         && url.host_str().is_some_and(|h| !h.is_empty())
         && url.port_or_known_default().is_some()
         && matches!(url.path(), "" | "/")
-        && url.query().is_none();
-    ok.then_some(())
-        .ok_or_else(|| format!("{v:?} must be a proxy URL like \"http://proxy.corp.example:3128\""))
+        && url.query().is_none()
+        && url.fragment().is_none();
+    ok.then_some(()).ok_or_else(|| {
+        format!(
+            "{:?} must be a proxy URL like \"http://proxy.corp.example:3128\"",
+            redacted(v)
+        )
+    })
+}
+
+/// `https_proxy_password` is the password of `https_proxy`'s user: the URL must name one.
+fn proxy_password_user(https_proxy: Option<&str>) -> Result<(), String> {
+    let url = https_proxy.and_then(|p| url::Url::parse(p).ok());
+    match (https_proxy, url) {
+        (None, _) => Err("is only used with https_proxy (the proxy this password is for); remove it or set https_proxy".into()),
+        (Some(_), Some(u)) if u.username().is_empty() => Err(format!(
+            "needs the proxy's user name in https_proxy: give \"{}://USER@{}:{}\"",
+            u.scheme(),
+            u.host_str().unwrap_or("proxy.corp.example"),
+            u.port_or_known_default().unwrap_or(3128)
+        )),
+        // An invalid https_proxy is reported on its own.
+        _ => Ok(()),
+    }
 }
 
 /// The relay is written into /etc/hosts and compose's extra_hosts, which take an IP address;
@@ -914,6 +980,60 @@ mod tests {
         assert!(err.contains("Kotlin keyword \"fun\""), "{err}");
         assert!(android_package("com.val.chat").is_err());
         assert!(android_package("com.funny.chat").is_ok());
+    }
+
+    /// No message about a URL repeats what stands between `://` and `@`, parsed or not.
+    #[test]
+    fn url_errors_never_show_a_password() {
+        for bad in [
+            "http://user:s3cret@proxy.corp.example:3128",
+            "http://user:s3cret@proxy corp:3128",
+            "http://user:s3/cret@proxy.corp.example:3128",
+            "http://user:s3#cret@proxy.corp.example:3128/x?y",
+            "user:s3cret@proxy.corp.example",
+            "https://user:s3cret@push.acme.example/?a=b",
+        ] {
+            for err in [
+                http_proxy_url(bad).unwrap_err(),
+                proxy_url(bad).unwrap_err(),
+                https_url(bad).unwrap_err(),
+            ] {
+                assert!(!err.contains("s3"), "{bad}: {err}");
+            }
+        }
+        assert_eq!(redacted("http://u:p@w@host:1/x"), "http://***@host:1/x");
+        assert_eq!(
+            redacted("https://chat.acme.example"),
+            "https://chat.acme.example"
+        );
+    }
+
+    #[test]
+    fn proxy_urls() {
+        assert!(http_proxy_url("http://proxy.corp.example:3128").is_ok());
+        assert!(http_proxy_url("http://svc@proxy.corp.example:3128").is_ok());
+        let err = http_proxy_url("http://svc:pw@proxy.corp.example:3128").unwrap_err();
+        assert!(
+            err.contains("\"http://svc@proxy.corp.example:3128\""),
+            "{err}"
+        );
+        assert!(err.contains("https_proxy_password"), "{err}");
+        assert!(http_proxy_url("http://proxy.corp.example:3128/#x").is_err());
+        assert!(proxy_url("https://push.acme.example/base").is_ok());
+        for (bad, why) in [
+            ("https://push.acme.example/?token=x", "query or fragment"),
+            ("https://push.acme.example/#x", "query or fragment"),
+            ("https://u@push.acme.example", "user name or password"),
+            ("ftp://push.acme.example", "http(s)://"),
+        ] {
+            let err = proxy_url(bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        assert!(proxy_password_user(None).is_err());
+        assert!(proxy_password_user(Some("http://proxy.corp.example:3128"))
+            .unwrap_err()
+            .contains("\"http://USER@proxy.corp.example:3128\""));
+        assert!(proxy_password_user(Some("http://svc@proxy.corp.example:3128")).is_ok());
     }
 
     #[test]

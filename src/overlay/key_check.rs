@@ -29,13 +29,21 @@ pub fn credential_kind(path: &Path) -> Result<Option<&'static str>> {
         return Ok(Some(kind));
     }
     let mut found = None;
+    let mut first = true;
     fsutil::read_windows(path, |_, window| {
-        found = found.or_else(|| key_material::key_material(window));
+        // Binary containers (DER, PKCS#12, keystores) start at the first byte; text markers
+        // can be anywhere.
+        let seen = if first {
+            key_material::key_material(window)
+        } else {
+            key_material::marked(window)
+        };
+        first = false;
+        found = found.or(seen);
     })?;
     Ok(found.map(|kind| match (kind, ext.as_str()) {
-        (KeyMaterial::ServiceAccount, _) => "a Google service-account key (private key material)",
         (KeyMaterial::Pem, "p8") => "an Apple push key (private key material)",
-        (KeyMaterial::Pem, _) => "a PEM private key",
+        (kind, _) => kind.phrase(),
     }))
 }
 

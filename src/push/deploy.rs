@@ -9,7 +9,7 @@
 //! api.sandbox.push.apple.com for development entries.
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 
 use super::proxy_config::ConfigPushProxy;
@@ -30,6 +30,10 @@ const INSTALL_DIR: &str = "/opt/mattermost-push-proxy";
 /// Where the relay's CA goes in the proxy folder; SSL_CERT_DIR points at it.
 pub const CA_DIR: &str = "ca";
 const CA_FILE: &str = "relay-ca.pem";
+/// The HTTPS proxy's URL with its password, in the proxy folder at mode 0600: compose reads
+/// it with `env_file:`, the unit with `EnvironmentFile=`, so the password stays out of the
+/// world-readable docker-compose.yml and unit.
+pub const PROXY_ENV: &str = "proxy.env";
 
 #[derive(Serialize)]
 struct EnvVar {
@@ -67,6 +71,32 @@ pub fn read_ca_bundle(brand: &Brand) -> Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
+/// The password of `[push.network] https_proxy`'s user, read and checked: one line of UTF-8
+/// text. Nothing when the brand gives none (or an invalid reference, which validation
+/// reported).
+pub fn read_proxy_password(brand: &Brand) -> Result<Option<String>> {
+    let key = CredentialKey::ProxyPassword;
+    let Some(r) = brand.secrets.get(key) else {
+        return Ok(None);
+    };
+    let shown = r.describe(&brand.dir);
+    let bytes = r.read(&brand.dir, key.name())?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow!("{}: {shown} is not UTF-8 text", key.name()))?;
+    // An editor ends a file with a newline that is not part of the password.
+    let password = text.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        bail!("{}: {shown} is empty", key.name());
+    }
+    if password.chars().any(char::is_control) {
+        bail!(
+            "{}: {shown} holds a control character (more than one line?); give the password alone",
+            key.name()
+        );
+    }
+    Ok(Some(password.to_string()))
+}
+
 /// Writes the kit into `dir` (the push-proxy folder).
 pub fn write(
     dir: &Path,
@@ -75,6 +105,7 @@ pub fn write(
     proxy_root: &str,
     token_uri: Option<&str>,
     ca: Option<&[u8]>,
+    proxy_password: Option<&str>,
 ) -> Result<()> {
     let net = brand.push.as_ref().and_then(|p| p.network.as_ref());
     let container_dir = inside(IMAGE_HOME, proxy_root);
@@ -82,7 +113,15 @@ pub fn write(
     if let Some(ca) = ca {
         fsutil::write(&dir.join(CA_DIR).join(CA_FILE), ca)?;
     }
-    let env_for = |root: &str| environment(net, ca.is_some(), root);
+    // With a password, HTTPS_PROXY lives in proxy.env only.
+    let secret_proxy = match (net.and_then(|n| n.https_proxy.as_deref()), proxy_password) {
+        (Some(proxy), Some(password)) => {
+            write_private(&dir.join(PROXY_ENV), proxy_env(proxy, password)?.as_bytes())?;
+            true
+        }
+        _ => false,
+    };
+    let env_for = |root: &str| environment(net, secret_proxy, ca.is_some(), root);
     let hosts = relay_hosts(config, net);
 
     let mut ctx = tera::Context::new();
@@ -113,6 +152,10 @@ pub fn write(
         .map(|h| yaml::compose_scalar(&format!("{}:{}", h.host, h.ip)))
         .collect();
     ctx.insert("extra_hosts", &extra_hosts);
+    ctx.insert(
+        "env_file",
+        &secret_proxy.then(|| yaml::compose_scalar(PROXY_ENV)),
+    );
     fsutil::write(
         &dir.join("docker-compose.yml"),
         crate::emit::render("docker-compose.yml", COMPOSE, &ctx)?,
@@ -141,6 +184,11 @@ pub fn write(
         })
         .collect::<Result<Vec<_>>>()?;
     ctx.insert("unit_environment", &unit_env);
+    let unit_env_file = secret_proxy
+        .then(|| systemd::text(&format!("{config_dir}/{PROXY_ENV}")))
+        .transpose()
+        .context("--proxy-root: cannot be written to the systemd unit")?;
+    ctx.insert("unit_env_file", &unit_env_file);
     fsutil::write(
         &dir.join("mattermost-push-proxy.service"),
         crate::emit::render("mattermost-push-proxy.service", UNIT, &ctx)?,
@@ -167,9 +215,19 @@ fn port(listen: &str) -> String {
     listen.rsplit(':').next().unwrap_or("8066").to_string()
 }
 
-fn environment(net: Option<&PushNetworkSection>, has_ca: bool, config_dir: &str) -> Vec<EnvVar> {
+/// The variables written into the compose file and the unit (`secret_proxy`: HTTPS_PROXY
+/// carries a password, so it is in proxy.env instead).
+fn environment(
+    net: Option<&PushNetworkSection>,
+    secret_proxy: bool,
+    has_ca: bool,
+    config_dir: &str,
+) -> Vec<EnvVar> {
     let mut env = Vec::new();
-    if let Some(proxy) = net.and_then(|n| n.https_proxy.as_ref()) {
+    if let Some(proxy) = net
+        .and_then(|n| n.https_proxy.as_ref())
+        .filter(|_| !secret_proxy)
+    {
         env.push(EnvVar {
             name: "HTTPS_PROXY",
             value: proxy.clone(),
@@ -184,6 +242,88 @@ fn environment(net: Option<&PushNetworkSection>, has_ca: bool, config_dir: &str)
         });
     }
     env
+}
+
+/// proxy.env's text: `HTTPS_PROXY=` the proxy URL with user and password. Both are
+/// percent-encoded down to RFC 3986's unreserved characters, which Go's url.Parse decodes,
+/// so the line holds no character that compose's env_file (`$` interpolation, `#` comments,
+/// quotes) or systemd's EnvironmentFile (quotes, backslashes) would read specially.
+fn proxy_env(https_proxy: &str, password: &str) -> Result<String> {
+    // Validated when the brand loaded: scheme, host, optional port, user, no password.
+    let url = url::Url::parse(https_proxy)
+        .map_err(|_| anyhow!("push.network.https_proxy: not a valid URL"))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| anyhow!("push.network.https_proxy: no host"))?;
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let user = strict_encode(&percent_decode(url.username()));
+    let value = format!(
+        "{}://{user}:{}@{host}{port}",
+        url.scheme(),
+        strict_encode(password.as_bytes())
+    );
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~%:/@[]".contains(&b);
+    if !value.bytes().all(plain) {
+        bail!("push.network.https_proxy: the host cannot be written to {PROXY_ENV}");
+    }
+    Ok(format!(
+        "# Generated by mmbrand: the HTTPS proxy with its password (push.network.https_proxy and\n\
+         # https_proxy_password), for docker compose (env_file) and systemd (EnvironmentFile=).\n\
+         # Keep it at mode 0600.\nHTTPS_PROXY={value}\n"
+    ))
+}
+
+/// Every byte but RFC 3986's unreserved characters as `%XX`.
+fn strict_encode(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `%XX` escapes decoded; a `%` not followed by two hex digits is kept as it is.
+fn percent_decode(s: &str) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Writes a file only its owner can read, created so: it never exists with a wider mode.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    // An existing file keeps its mode when opened: set it either way.
+    super::credentials::set_private(path)
 }
 
 /// The APNs host of each Apple entry, mapped to the relay.
@@ -279,5 +419,32 @@ mod tests {
         assert_eq!(inside(INSTALL_DIR, "/srv/push/"), "/srv/push");
         assert_eq!(port(":8066"), "8066");
         assert_eq!(port("127.0.0.1:9000"), "9000");
+    }
+
+    #[test]
+    fn proxy_env_percent_encodes_user_and_password() {
+        let text = proxy_env(
+            "http://j%20doe$@proxy.corp.example:3128",
+            "p@ss:w/rd $x#\"'\\%",
+        )
+        .unwrap();
+        let line = text.lines().last().unwrap();
+        assert_eq!(
+            line,
+            "HTTPS_PROXY=http://j%20doe%24:p%40ss%3Aw%2Frd%20%24x%23%22%27%5C%25@proxy.corp.example:3128"
+        );
+        // Go's url.Parse reads the same user and password back.
+        let url = url::Url::parse(line.strip_prefix("HTTPS_PROXY=").unwrap()).unwrap();
+        assert_eq!(
+            percent_decode(url.password().unwrap()),
+            b"p@ss:w/rd $x#\"'\\%"
+        );
+        assert_eq!(percent_decode(url.username()), b"j doe$");
+        // The default port stays implicit.
+        let text = proxy_env("https://u@proxy.corp.example", "pw").unwrap();
+        assert!(
+            text.ends_with("\nHTTPS_PROXY=https://u:pw@proxy.corp.example\n"),
+            "{text}"
+        );
     }
 }

@@ -37,6 +37,8 @@ pub struct PreparedPush {
     cert_password: Option<String>,
     /// `[push.network] ca_bundle`, checked to be PEM certificates.
     ca_bundle: Option<Vec<u8>>,
+    /// `[push.network] https_proxy_password`: written only into the 0600 proxy.env.
+    proxy_password: Option<String>,
     cert_info: Option<CertInfo>,
     /// The service account's token endpoint, which the proxy contacts.
     token_uri: Option<String>,
@@ -105,6 +107,7 @@ pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<P
     for clash in name_clashes(&credentials) {
         problems.push(format!("{shown_brand}: {clash}"));
     }
+    let proxy_password = collect(&mut problems, deploy::read_proxy_password(brand)).flatten();
     problems.into_result()?;
     let (config, notes) = overrides.expect("no problems, so the overrides were read");
     Ok(Some(PreparedPush {
@@ -112,6 +115,7 @@ pub fn prepare(brand: &Brand, firebase: Option<(&str, &str)>) -> Result<Option<P
         config,
         notes,
         ca_bundle,
+        proxy_password,
         apple,
         cert_password,
         cert_info,
@@ -127,6 +131,7 @@ pub const GENERATED_NAMES: &[&str] = &[
     "docker-compose.yml",
     "mattermost-push-proxy.service",
     "ALLOWLIST.txt",
+    deploy::PROXY_ENV,
     deploy::CA_DIR,
 ];
 
@@ -291,11 +296,18 @@ impl PreparedPush {
         if let Some(ca) = &self.ca_bundle {
             hasher.update(fsutil::sha256_hex(ca));
         }
+        if let Some(p) = &self.proxy_password {
+            hasher.update(fsutil::sha256_hex(p.as_bytes()));
+        }
     }
 
-    /// The raw credentials, for the secret scan of the app tree.
+    /// The raw credentials and the proxy password, for the secret scan of the app tree.
     pub fn secrets(&self) -> Vec<Vec<u8>> {
-        self.credentials.iter().map(|c| c.bytes.clone()).collect()
+        self.credentials
+            .iter()
+            .map(|c| c.bytes.clone())
+            .chain(self.proxy_password.iter().map(|p| p.as_bytes().to_vec()))
+            .collect()
     }
 
     /// Writes `push-proxy/` (config + credentials, 0600) and `server/` under `root`; returns
@@ -371,6 +383,7 @@ impl PreparedPush {
             proxy_root,
             self.token_uri.as_deref(),
             self.ca_bundle.as_deref(),
+            self.proxy_password.as_deref(),
         )?;
         write_readme(root, brand, proxy_root)?;
         Ok(fingerprints)

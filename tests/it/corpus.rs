@@ -79,6 +79,94 @@ fn http_server_url() {
         .fails();
 }
 
+// ---- Passwords in URLs: refused, and never repeated ----
+
+/// The password every case below types into a URL.
+const URL_PASSWORD: &str = "Hunter2pw";
+
+fn refused_without_the_password(case: Case) {
+    let run = case.fails();
+    assert!(
+        !run.stderr.contains(URL_PASSWORD) && !run.stdout.contains(URL_PASSWORD),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn proxy_url_with_a_password() {
+    refused_without_the_password(Case::new("proxy_url_with_a_password").edit(
+        "https://push.acme.example",
+        "https://push:Hunter2pw@push.acme.example",
+    ));
+}
+
+#[test]
+fn proxy_url_with_a_query() {
+    Case::new("proxy_url_with_a_query")
+        .edit(
+            "https://push.acme.example",
+            "https://push.acme.example/?token=abc",
+        )
+        .fails();
+}
+
+#[test]
+fn proxy_url_with_a_fragment() {
+    Case::new("proxy_url_with_a_fragment")
+        .edit("https://push.acme.example", "https://push.acme.example/#x")
+        .fails();
+}
+
+#[test]
+fn https_proxy_with_a_password() {
+    refused_without_the_password(Case::new("https_proxy_with_a_password").append(
+        "[push.network]\nhttps_proxy = \"http://svc:Hunter2pw@proxy.corp.example:3128\"\n",
+    ));
+}
+
+/// An invalid URL's error shows the value, but not what stands before its `@`.
+#[test]
+fn invalid_https_proxy_with_a_password() {
+    refused_without_the_password(Case::new("invalid_https_proxy_with_a_password").append(
+        "[push.network]\nhttps_proxy = \"http://svc:Hunter2pw@proxy corp.example:3128\"\n",
+    ));
+}
+
+#[test]
+fn invalid_server_url_with_a_password() {
+    refused_without_the_password(Case::new("invalid_server_url_with_a_password").edit(
+        "https://chat.acme.example\"",
+        "https://me:Hunter2pw@chat acme.example\"",
+    ));
+}
+
+#[test]
+fn https_proxy_password_inline() {
+    refused_without_the_password(Case::new("https_proxy_password_inline").append(
+        "[push.network]\nhttps_proxy = \"http://svc@proxy.corp.example:3128\"\nhttps_proxy_password = \"Hunter2pw\"\n",
+    ));
+}
+
+#[test]
+fn https_proxy_password_without_a_user() {
+    Case::new("https_proxy_password_without_a_user")
+        .append(
+            "[push.network]\nhttps_proxy = \"http://proxy.corp.example:3128\"\nhttps_proxy_password = \"env:ACME_PROXY_PASSWORD\"\n",
+        )
+        .env("ACME_PROXY_PASSWORD", "not-shown")
+        .fails();
+}
+
+#[test]
+fn https_proxy_password_env_unset() {
+    Case::new("https_proxy_password_env_unset")
+        .append(
+            "[push.network]\nhttps_proxy = \"http://svc@proxy.corp.example:3128\"\nhttps_proxy_password = \"env:MMBRAND_TEST_UNSET_PROXY_PASSWORD\"\n",
+        )
+        .fails();
+}
+
 #[test]
 fn invalid_bundle_id() {
     Case::new("invalid_bundle_id")
@@ -314,6 +402,198 @@ fn override_apple_push_key() {
 fn override_pkcs12_bundle() {
     Case::new("override_pkcs12_bundle")
         .write("override/release/push.p12", [0x30u8, 0x82, 0x0a, 0x01])
+        .fails();
+}
+
+/// A key made by an external tool (`openssl`, `ssh-keygen`) into a fresh temporary folder:
+/// the file `out` after running `program args` there, or `None` (the test skips, saying
+/// why) on a machine without the tool.
+fn tool_key(program: &str, args: &[&str], out: &str) -> Option<Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    match std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(fs::read(dir.path().join(out)).unwrap()),
+        Ok(o) => panic!("{program} {args:?}: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(e) => {
+            eprintln!("SKIPPED: {program} is not available ({e})");
+            None
+        }
+    }
+}
+
+/// An EC P-256 key in PKCS#8 PEM from openssl, which each case then converts.
+const OPENSSL_KEY: &[&str] = &[
+    "genpkey",
+    "-algorithm",
+    "EC",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-out",
+    "key.pem",
+];
+
+/// `openssl genpkey` then one conversion of its key, in the same folder.
+fn openssl_key(convert: &[&str], out: &str) -> Option<Vec<u8>> {
+    let script = format!(
+        "openssl {} && openssl {}",
+        OPENSSL_KEY.join(" "),
+        convert.join(" ")
+    );
+    tool_key("sh", &["-c", &script], out)
+}
+
+#[test]
+fn override_der_pkcs8_key() {
+    use p256::pkcs8::EncodePrivateKey;
+    let key = p256::SecretKey::random(&mut rand_core::OsRng);
+    Case::new("override_der_pkcs8_key")
+        .write(
+            "override/release/signing.der",
+            key.to_pkcs8_der().unwrap().as_bytes(),
+        )
+        .fails();
+}
+
+#[test]
+fn override_der_sec1_key() {
+    let key = p256::SecretKey::random(&mut rand_core::OsRng);
+    Case::new("override_der_sec1_key")
+        .write("override/images/key.bin", &*key.to_sec1_der().unwrap())
+        .fails();
+}
+
+#[test]
+fn override_der_pkcs1_key() {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    let der = rsa_key().to_pkcs1_der().unwrap();
+    Case::new("override_der_pkcs1_key")
+        .write("override/release/rsa.key", der.as_bytes())
+        .fails();
+}
+
+#[test]
+fn override_encrypted_der_key() {
+    let Some(der) = openssl_key(
+        &[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            "key.pem",
+            "-outform",
+            "DER",
+            "-passout",
+            "pass:secret",
+            "-out",
+            "key.der",
+        ],
+        "key.der",
+    ) else {
+        return;
+    };
+    Case::new("override_encrypted_der_key")
+        .write("override/release/key.der", der)
+        .fails();
+}
+
+/// A PKCS#12 bundle under a neutral name: found by its structure, not its extension.
+#[test]
+fn override_pkcs12_by_content() {
+    let Some(p12) = openssl_key(
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "key.pem",
+            "-subj",
+            "/CN=acme",
+            "-days",
+            "1",
+            "-out",
+            "cert.pem",
+            "&&",
+            "openssl",
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "key.pem",
+            "-in",
+            "cert.pem",
+            "-passout",
+            "pass:",
+            "-out",
+            "bundle.bin",
+        ],
+        "bundle.bin",
+    ) else {
+        return;
+    };
+    Case::new("override_pkcs12_by_content")
+        .write("override/release/bundle.bin", p12)
+        .fails();
+}
+
+fn ssh_keygen() -> Option<Vec<u8>> {
+    tool_key(
+        "ssh-keygen",
+        &["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", "id"],
+        "id",
+    )
+}
+
+#[test]
+fn override_openssh_key() {
+    let Some(key) = ssh_keygen() else {
+        return;
+    };
+    Case::new("override_openssh_key")
+        .write("override/images/id_ed25519", key)
+        .fails();
+}
+
+/// The binary `openssh-key-v1` form inside the armour, stored bare.
+#[test]
+fn override_openssh_binary_key() {
+    let Some(key) = ssh_keygen() else {
+        return;
+    };
+    let binary = pem::parse(key).unwrap().into_contents();
+    Case::new("override_openssh_binary_key")
+        .write("override/images/id.bin", binary)
+        .fails();
+}
+
+/// A key pasted as bare base64 into a JSON file of the override.
+#[test]
+fn override_base64_key_in_json() {
+    use p256::pkcs8::EncodePrivateKey;
+    let der = p256::SecretKey::random(&mut rand_core::OsRng)
+        .to_pkcs8_der()
+        .unwrap();
+    let armoured = pem::encode(&pem::Pem::new("PRIVATE KEY", der.as_bytes()));
+    let body: String = armoured
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    Case::new("override_base64_key_in_json")
+        .write(
+            "override/i18n/fr.json",
+            format!("{{\"mobile.signing.key\": \"{body}\"}}\n"),
+        )
+        .fails();
+}
+
+/// An obviously fake PuTTY key file (no puttygen needed): the header is what counts.
+#[test]
+fn override_putty_key() {
+    Case::new("override_putty_key")
+        .write(
+            "override/release/deploy.ppk",
+            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: fake-for-tests\nPublic-Lines: 1\nAAAAC3NzaC1lZDI1NTE5AAAAIFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAK\nPrivate-Lines: 1\nAAAAIFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\nPrivate-MAC: 00\n",
+        )
         .fails();
 }
 

@@ -477,7 +477,7 @@ fn key_material_in_config_values_is_refused_by_the_last_gate() {
         "[config.CustomRequestHeaders]\nX-Key = \"{value}\"\n"
     ));
     let run = fails(&brand);
-    run.stderr_has("app/assets/override/config.json contains a private key");
+    run.stderr_has("app/assets/override/config.json contains a PEM private key");
     assert_no_secret(
         &format!("{}{}", run.stdout, run.stderr),
         &[&p8],
@@ -610,6 +610,71 @@ fn deployment_kit_for_a_proxy_behind_corporate_it() {
         .map(|l| l.split_whitespace().next().unwrap().to_string())
         .collect();
     assert_eq!(allow, ["10.0.0.5:443", "proxy.corp.example:3128"]);
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+}
+
+/// The proxy's password reaches only push-proxy/proxy.env (0600), which compose and the
+/// unit read; no other output file, message or log line holds it, raw or percent-encoded.
+#[test]
+fn proxy_password_lives_only_in_the_private_env_file() {
+    let brand = TempBrand::acme();
+    let password = "Pr0xy pa$$word#1";
+    let encoded = "Pr0xy%20pa%24%24word%231";
+    write(
+        &brand.dir.join("secrets/proxy-password"),
+        format!("{password}\n"),
+    );
+    brand.append(
+        "[push.network]\nhttps_proxy = \"http://svc-push@proxy.corp.example:3128\"\nhttps_proxy_password = \"file:secrets/proxy-password\"\n",
+    );
+    let run = brand.apply(&[]).expect(0);
+    for text in [&run.stdout, &run.stderr] {
+        assert!(
+            !text.contains(password) && !text.contains(encoded),
+            "{text}"
+        );
+    }
+    let dir = brand.out.join("push-proxy");
+    let env_file = dir.join("proxy.env");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&env_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let env = fs::read_to_string(&env_file).unwrap();
+    let assignments: Vec<&str> = env.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        assignments,
+        [format!(
+            "HTTPS_PROXY=http://svc-push:{encoded}@proxy.corp.example:3128"
+        )]
+    );
+    for entry in walkdir::WalkDir::new(&brand.out) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() || entry.path() == env_file {
+            continue;
+        }
+        let bytes = fs::read(entry.path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(password) && !text.contains(encoded),
+            "{} holds the proxy password",
+            entry.path().display()
+        );
+    }
+
+    let compose = yaml(&dir.join("docker-compose.yml"));
+    let svc = &compose["services"]["push-proxy"];
+    assert_eq!(svc["env_file"][0].as_str(), Some("proxy.env"));
+    assert!(svc["environment"]["HTTPS_PROXY"].is_badvalue());
+    let unit = fs::read_to_string(dir.join("mattermost-push-proxy.service")).unwrap();
+    assert!(
+        unit.contains("\nEnvironmentFile=/opt/mattermost-push-proxy/config/proxy.env\n"),
+        "{unit}"
+    );
+    assert!(!unit.contains("HTTPS_PROXY="), "{unit}");
+    let allow = fs::read_to_string(dir.join("ALLOWLIST.txt")).unwrap();
+    assert!(allow.contains("proxy.corp.example:3128"), "{allow}");
     mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
 }
 
