@@ -22,5 +22,6 @@ mod merge;
 mod module_graph;
 mod push_proxy;
 mod reapply;
+mod swap;
 mod templates;
 mod verify_checks;
