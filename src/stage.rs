@@ -231,7 +231,7 @@ impl Stage {
         let staged = self.dir.keep();
         let target = &self.lock.target;
         // Whatever happens next, the interrupt handler's view of the swap ends with it.
-        let _done = swap::Reset;
+        let _done = swap::Reset(target.clone());
         let result = if target.exists() {
             replace(&staged, target, &self.lock.shown)
         } else {
@@ -241,7 +241,7 @@ impl Stage {
                     format!("cannot move the output into {}", self.lock.shown.display())
                 })
                 .map(|()| {
-                    *state = swap::Swap::Replaced(self.lock.shown.clone());
+                    state.set(target, swap::Swap::Replaced(self.lock.shown.clone()));
                     None
                 })
         };
@@ -285,7 +285,7 @@ fn replace(staged: &Path, target: &Path, shown: &Path) -> Result<Option<Old>> {
     {
         let mut state = swap::state();
         if exchange(staged, target, shown)? {
-            *state = swap::Swap::Replaced(shown.to_path_buf());
+            state.set(target, swap::Swap::Replaced(shown.to_path_buf()));
             return Ok(Some(Old {
                 tree: staged.to_path_buf(),
                 holder: staged.to_path_buf(),
@@ -324,19 +324,22 @@ fn replace_by_renames(staged: &Path, target: &Path, shown: &Path) -> Result<Opti
             let _ = fs::remove_dir_all(&holder);
             return Err(e);
         }
-        *state = swap::Swap::Aside {
-            aside: aside.clone(),
-            target: target.to_path_buf(),
-            shown: shown.to_path_buf(),
-            journal: journal.clone(),
-            holder: holder.clone(),
-        };
+        state.set(
+            target,
+            swap::Swap::Aside {
+                aside: aside.clone(),
+                target: target.to_path_buf(),
+                shown: shown.to_path_buf(),
+                journal: journal.clone(),
+                holder: holder.clone(),
+            },
+        );
     }
     pause_point("between-renames");
     let mut state = swap::state();
     if let Err(e) = fs::rename(staged, target) {
         let back = fs::rename(&aside, target);
-        *state = swap::Swap::Idle;
+        state.clear(target);
         if back.is_ok() {
             let _ = fs::remove_file(&journal);
             let _ = fs::remove_dir_all(&holder);
@@ -358,7 +361,7 @@ fn replace_by_renames(staged: &Path, target: &Path, shown: &Path) -> Result<Opti
     }
     // Registered before the state says so: an interrupt from now on removes it.
     interrupts::register(&holder);
-    *state = swap::Swap::Replaced(shown.to_path_buf());
+    state.set(target, swap::Swap::Replaced(shown.to_path_buf()));
     // The new output is in place: the aside copy is no longer the output's only copy.
     let _ = fs::remove_file(&journal);
     Ok(Some(Old {
@@ -481,15 +484,14 @@ mod journal {
     }
 }
 
-/// Where the swap stands, for the interrupt handler: it waits for a rename in progress
-/// (the main thread holds the state across each), then acts on one known state.
+/// Where each swap stands, for the interrupt handler: it waits for a rename in progress
+/// (the swapping thread holds the state across each), then acts on known states. `batch`
+/// swaps several outputs from parallel threads, so there is one state per target.
 mod swap {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
     use std::sync::{Mutex, MutexGuard, PoisonError};
 
     pub(super) enum Swap {
-        /// Nothing renamed: the output is as it was.
-        Idle,
         /// Between the two renames: the previous output is at `aside`, none at `target`.
         Aside {
             aside: PathBuf,
@@ -498,34 +500,80 @@ mod swap {
             journal: PathBuf,
             holder: PathBuf,
         },
-        /// The new output is in place.
+        /// The new output is in place (named as the user named it).
         Replaced(PathBuf),
     }
 
-    static STATE: Mutex<Swap> = Mutex::new(Swap::Idle);
-
-    pub(super) fn state() -> MutexGuard<'static, Swap> {
-        STATE.lock().unwrap_or_else(PoisonError::into_inner)
+    pub(super) struct States {
+        /// Swaps under way, by target; a target absent here is as it was.
+        current: Vec<(PathBuf, Swap)>,
+        /// Outputs this process already replaced (a batch's earlier brands).
+        done: Vec<PathBuf>,
     }
 
-    /// Sets the state back to idle when a commit ends, however it ends.
-    pub(super) struct Reset;
+    impl States {
+        #[cfg(test)]
+        pub(super) fn empty() -> States {
+            States {
+                current: Vec::new(),
+                done: Vec::new(),
+            }
+        }
 
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            *state() = Swap::Idle;
+        pub(super) fn set(&mut self, target: &Path, swap: Swap) {
+            self.clear(target);
+            self.current.push((target.to_path_buf(), swap));
+        }
+
+        pub(super) fn clear(&mut self, target: &Path) {
+            self.current.retain(|(t, _)| t != target);
         }
     }
 
-    /// Called by the interrupt handler, holding the state: puts an aside output back and
-    /// says what the output now is.
-    pub(super) fn settle(state: &Swap) -> String {
-        match state {
-            Swap::Idle => "the output is unchanged".to_string(),
-            Swap::Replaced(shown) => format!(
-                "the output is replaced: the new one is in place in {}",
-                shown.display()
-            ),
+    static STATE: Mutex<States> = Mutex::new(States {
+        current: Vec::new(),
+        done: Vec::new(),
+    });
+
+    pub(super) fn state() -> MutexGuard<'static, States> {
+        STATE.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Ends a target's swap when its commit ends, however it ends, remembering an output
+    /// it replaced.
+    pub(super) struct Reset(pub(super) PathBuf);
+
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let mut states = state();
+            let ended = states.current.iter().position(|(t, _)| *t == self.0);
+            if let Some((_, Swap::Replaced(shown))) = ended.map(|i| states.current.remove(i)) {
+                states.done.push(shown);
+            }
+        }
+    }
+
+    /// Called by the interrupt handler, holding the states: puts every aside output back
+    /// and says what each output now is.
+    pub(super) fn settle(states: &States) -> String {
+        let mut said: Vec<String> = states.current.iter().map(|(_, s)| settle_one(s)).collect();
+        said.extend(states.done.iter().map(|shown| replaced(shown)));
+        if said.is_empty() {
+            return "the output is unchanged".to_string();
+        }
+        said.join("; ")
+    }
+
+    fn replaced(shown: &Path) -> String {
+        format!(
+            "the output is replaced: the new one is in place in {}",
+            shown.display()
+        )
+    }
+
+    fn settle_one(swap: &Swap) -> String {
+        match swap {
+            Swap::Replaced(shown) => replaced(shown),
             Swap::Aside {
                 aside,
                 target,
@@ -794,7 +842,7 @@ mod tests {
         fs::create_dir(&target).unwrap();
         fs::write(staged.join("which"), "new").unwrap();
         fs::write(target.join("which"), "old").unwrap();
-        let _done = swap::Reset;
+        let _done = swap::Reset(target.clone());
         let old = replace_by_renames(&staged, &target, &target)
             .unwrap()
             .unwrap();
@@ -895,5 +943,45 @@ mod tests {
                 spelling.display()
             );
         }
+    }
+
+    /// `batch` swaps from parallel threads: an interrupt restores each output left aside
+    /// and names each one replaced, whatever the others' states.
+    #[test]
+    fn an_interrupt_settles_every_swap_under_way() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        let holder = root.path().join(".mmbrand-old.a.x");
+        fs::create_dir_all(holder.join(ASIDE)).unwrap();
+        fs::write(journal::path(&a), ".mmbrand-old.a.x").unwrap();
+        fs::create_dir(&b).unwrap();
+        let mut states = swap::States::empty();
+        states.set(
+            &a,
+            swap::Swap::Aside {
+                aside: holder.join(ASIDE),
+                target: a.clone(),
+                shown: a.clone(),
+                journal: journal::path(&a),
+                holder: holder.clone(),
+            },
+        );
+        states.set(&b, swap::Swap::Replaced(b.clone()));
+        let said = swap::settle(&states);
+        assert_eq!(
+            said,
+            format!(
+                "the previous output is restored in {} (it was set aside for the swap): the output is unchanged; the output is replaced: the new one is in place in {}",
+                a.display(),
+                b.display()
+            )
+        );
+        assert!(a.is_dir());
+        assert!(!holder.exists());
+        assert!(!journal::path(&a).exists());
+        assert_eq!(
+            swap::settle(&swap::States::empty()),
+            "the output is unchanged"
+        );
     }
 }
