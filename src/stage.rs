@@ -70,14 +70,16 @@ impl TargetLock {
         file.rewind()?;
         write!(file, "{}", std::process::id())?;
         interrupts::register(&path);
-        journal::recover(&target, shown)?;
-        remove_stale(&target, &parent)?;
-        Ok(TargetLock {
+        // Built first, so that a refusal below still releases and removes the lock file.
+        let lock = TargetLock {
             target,
             shown: shown.to_path_buf(),
             path,
             _file: file,
-        })
+        };
+        journal::recover(&lock.target, shown)?;
+        remove_stale(&lock.target, &parent)?;
+        Ok(lock)
     }
 
     /// The lock file's path (tests check that every spelling of a target shares it).
@@ -315,7 +317,7 @@ fn replace_by_renames(staged: &Path, target: &Path, shown: &Path) -> Result<Opti
     let journal = journal::path(target);
     {
         let mut state = swap::state();
-        let moved = journal::write(&journal, &holder).and_then(|()| {
+        let moved = journal::write(&journal, &holder, staged).and_then(|()| {
             fs::rename(target, &aside)
                 .with_context(|| format!("cannot move the previous {} aside", shown.display()))
         });
@@ -415,17 +417,20 @@ mod journal {
         parent_of(target).join(format!("{JOURNAL_PREFIX}{}", target_name(target)))
     }
 
-    /// Records the aside copy's holder, durably, before the first rename makes the journal
-    /// the only record of where the output is.
-    pub(super) fn write(journal: &Path, holder: &Path) -> Result<()> {
-        let name = holder
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    /// Records the aside copy's holder and the staging directory (its first and second
+    /// line), durably, before the first rename makes the journal the only record of where
+    /// the output is.
+    pub(super) fn write(journal: &Path, holder: &Path, staged: &Path) -> Result<()> {
+        let name = |p: &Path| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let text = format!("{}\n{}\n", name(holder), name(staged));
         let mut options = OpenOptions::new();
         options.write(true).create(true).truncate(true);
         let mut file = crate::fsutil::open_nofollow(journal, &mut options)
-            .and_then(|mut f| f.write_all(name.as_bytes()).map(|()| f))
+            .and_then(|mut f| f.write_all(text.as_bytes()).map(|()| f))
             .with_context(|| format!("cannot write the swap journal {}", journal.display()))?;
         file.flush()
             .and_then(|()| file.sync_all())
@@ -435,7 +440,8 @@ mod journal {
 
     /// With the target's lock held: if a killed run left the previous output aside and no
     /// output in its place, puts it back; then drops the journal. When the new output made
-    /// it into place, the aside copy is only stale, for `remove_stale`.
+    /// it into place (its staging directory is gone), the aside copy is only stale, for
+    /// `remove_stale`. A target that appeared otherwise is someone else's: both stay.
     pub(super) fn recover(target: &Path, shown: &Path) -> Result<()> {
         let journal = path(target);
         let meta = match fs::symlink_metadata(&journal) {
@@ -449,22 +455,19 @@ mod journal {
                 journal.display()
             );
         }
-        let name = fs::read_to_string(&journal)
+        let text = fs::read_to_string(&journal)
             .with_context(|| format!("cannot read the swap journal {}", journal.display()))?;
-        let name = name.trim();
-        let prefix = format!("{OLD_PREFIX}{}.", target_name(target));
-        if !name.starts_with(&prefix) || Path::new(name).components().count() != 1 {
-            bail!(
-                "the swap journal {} names {name:?}, which is not a previous output of {}; remove the journal",
-                journal.display(),
-                shown.display()
-            );
-        }
-        let holder = parent_of(target).join(name);
+        let mut lines = text.lines();
+        let holder = entry(&journal, target, shown, lines.next(), OLD_PREFIX)?;
+        // A journal written before it named the staging directory has one line.
+        let staged = match lines.next() {
+            Some(line) => Some(entry(&journal, target, shown, Some(line), STAGE_PREFIX)?),
+            None => None,
+        };
         let aside = holder.join(ASIDE);
-        let target_missing = fs::symlink_metadata(target).is_err();
+        let exists = |p: &Path| fs::symlink_metadata(p).is_ok();
         let aside_kept = fs::symlink_metadata(&aside).is_ok_and(|m| m.is_dir());
-        if target_missing && aside_kept {
+        if aside_kept && !exists(target) {
             fs::rename(&aside, target).with_context(|| {
                 format!(
                     "cannot put the previous output back: move {} to {} by hand",
@@ -478,9 +481,37 @@ mod journal {
                 shown.display(),
                 aside.display()
             );
+        } else if aside_kept && staged.as_deref().is_some_and(exists) {
+            bail!(
+                "an interrupted mmbrand run set the previous output of {} aside in {}, and {} was created since; move one of them elsewhere, then remove {}",
+                shown.display(),
+                aside.display(),
+                shown.display(),
+                journal.display()
+            );
         }
         fs::remove_file(&journal)
             .with_context(|| format!("cannot remove the swap journal {}", journal.display()))
+    }
+
+    /// One directory the journal names, which must be one of the target's own.
+    fn entry(
+        journal: &Path,
+        target: &Path,
+        shown: &Path,
+        line: Option<&str>,
+        prefix: &str,
+    ) -> Result<PathBuf> {
+        let name = line.unwrap_or_default().trim();
+        let ours = format!("{prefix}{}.", target_name(target));
+        if !name.starts_with(&ours) || Path::new(name).components().count() != 1 {
+            bail!(
+                "the swap journal {} names {name:?}, which is not a directory of {}'s; remove the journal",
+                journal.display(),
+                shown.display()
+            );
+        }
+        Ok(parent_of(target).join(name))
     }
 }
 
@@ -896,7 +927,7 @@ mod tests {
         let target = root.path().join("out");
         fs::write(journal::path(&target), "../../etc").unwrap();
         let err = TargetLock::acquire(&target).err().unwrap().to_string();
-        assert!(err.contains("which is not a previous output of"), "{err}");
+        assert!(err.contains("which is not a directory of"), "{err}");
     }
 
     #[cfg(unix)]
@@ -983,5 +1014,28 @@ mod tests {
             swap::settle(&swap::States::empty()),
             "the output is unchanged"
         );
+    }
+
+    /// A killed run left the old output aside, and someone created the target since (its
+    /// staging directory was never moved in): neither is deleted, the run stops.
+    #[test]
+    fn a_target_created_after_a_kill_keeps_the_aside_copy() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        fs::create_dir(&target).unwrap();
+        let holder = root.path().join(".mmbrand-old.out.k1ll3d");
+        fs::create_dir_all(holder.join(ASIDE)).unwrap();
+        fs::write(holder.join(ASIDE).join("precious"), "x").unwrap();
+        fs::create_dir(root.path().join(".mmbrand-stage.out.n3w")).unwrap();
+        fs::write(
+            journal::path(&target),
+            ".mmbrand-old.out.k1ll3d\n.mmbrand-stage.out.n3w\n",
+        )
+        .unwrap();
+        let err = TargetLock::acquire(&target).err().unwrap().to_string();
+        assert!(err.contains("was created since"), "{err}");
+        assert!(!root.path().join(".mmbrand-lock.out").exists());
+        assert!(holder.join(ASIDE).join("precious").is_file());
+        assert!(journal::path(&target).exists());
     }
 }
