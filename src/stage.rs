@@ -683,8 +683,9 @@ fn set_dir_mode(_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// For tests of interrupts and locking only: with `MMBRAND_TEST_PAUSE=<step>`, the process
-/// says `paused at <step>` on stderr and sleeps up to a minute at that step.
+/// For tests of interrupts and locking only: with `MMBRAND_TEST_PAUSE=<step>` (`staged`,
+/// `commit`, `between-renames`, `swapped`), the process says `paused at <step>` on stderr
+/// and sleeps up to a minute at that step.
 pub fn pause_point(step: &str) {
     if std::env::var("MMBRAND_TEST_PAUSE").is_ok_and(|s| s == step) {
         eprintln!("paused at {step}");
