@@ -425,18 +425,11 @@ pub fn unstaged_names(
 /// warns when it lands in the brand's folder (the proxy's credential copies would sit
 /// beside the brand, outside its git-ignored secrets/).
 fn check_out_location(brand: &Brand, out: &Path, args: &SourceArgs) -> Result<Vec<String>> {
-    let real = |p: &Path| -> Option<PathBuf> {
-        let abs = std::path::absolute(p).ok()?;
-        // The output may not exist yet: resolve its closest existing ancestor.
-        let mut existing = abs.as_path();
-        let mut rest = Vec::new();
-        while !existing.exists() {
-            rest.push(existing.file_name()?.to_owned());
-            existing = existing.parent()?;
-        }
-        let mut resolved = existing.canonicalize().ok()?;
-        resolved.extend(rest.iter().rev());
-        Some(resolved)
+    // The output may not exist yet: its closest existing ancestor is resolved.
+    let real = |p: &Path| {
+        std::path::absolute(p)
+            .ok()
+            .map(|a| crate::fsutil::real_path(&a))
     };
     let Some(out_real) = real(out) else {
         return Ok(Vec::new());

@@ -155,3 +155,67 @@ fn fill(file: &mut fs::File, buf: &mut [u8]) -> io::Result<usize> {
     }
     Ok(filled)
 }
+
+/// `path` made absolute with its parent resolved to the real directory (symbolic links,
+/// `..`, a trailing slash), its last component kept as named: one directory then has one
+/// name (so one lock), and a symbolic link given as the path itself is still seen as one.
+pub fn resolve_parent(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (abs.components().next_back(), abs.parent()) {
+        (Some(Component::Normal(name)), Some(parent)) => real_path(parent).join(name),
+        // `..`, or the root: the path names an existing directory only by resolving it.
+        _ => real_path(&abs),
+    }
+}
+
+/// The real path of `path`, which may not exist yet: its closest existing ancestor with
+/// symbolic links resolved, the rest appended with `..` removed (nothing there to follow).
+pub fn real_path(path: &Path) -> std::path::PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    while fs::symlink_metadata(existing).is_err() {
+        let (Some(last), Some(parent)) = (existing.components().next_back(), existing.parent())
+        else {
+            break;
+        };
+        rest.push(last);
+        existing = parent;
+    }
+    let mut resolved = fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
+    resolved.extend(rest.iter().rev());
+    normalize(&resolved)
+}
+
+/// Opens a file without following a symbolic link in its last component: a link planted
+/// where mmbrand keeps its own files (lock, journal) must not redirect a write elsewhere.
+pub fn open_nofollow(path: &Path, options: &mut fs::OpenOptions) -> io::Result<fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NOFOLLOW's bits fit an int on every unix rustix supports.
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    options.open(path)
+}
+
+/// Whether an error from [`open_nofollow`] means the path is a symbolic link.
+pub fn is_symlink_refusal(error: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = error;
+        false
+    }
+}
+
+/// Makes a directory's entries (a file created or removed, a rename) durable before the
+/// next step depends on them.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync directory {}", dir.display()))
+}

@@ -955,6 +955,16 @@ fn deep_json_leaves_an_existing_output_untouched() {
         .fails();
 }
 
+/// `--out <symlink>/`: the trailing slash must not make the link look like the directory it
+/// points to (the swap would replace the link, not its target).
+#[test]
+fn out_symlink_with_a_trailing_slash() {
+    Case::new("out_symlink_with_a_trailing_slash")
+        .symlink("../out", "[TMP]/elsewhere")
+        .args(&["apply", "[BRAND]/brand.toml", "--out", "[OUT]/"])
+        .fails();
+}
+
 // ---- What the refusals above must not catch ----
 
 /// `--allow-outside-brand-dir` lifts the refusal of `credential_path_with_dotdot` and

@@ -9,10 +9,21 @@ use std::process::{Child, Command, Stdio};
 use crate::common::*;
 
 /// `mmbrand <args>` paused at `step`, returned once it says so.
-fn paused(args: &[&std::ffi::OsStr], step: &str) -> Child {
+pub(crate) fn paused(args: &[&std::ffi::OsStr], step: &str) -> Child {
+    paused_with(args, step, &[]).0
+}
+
+/// `paused` with extra environment variables; also returns the rest of its stderr, read
+/// until it exits.
+pub(crate) fn paused_with(
+    args: &[&std::ffi::OsStr],
+    step: &str,
+    env: &[(&str, &str)],
+) -> (Child, std::thread::JoinHandle<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mmbrand"))
         .args(args)
         .env("MMBRAND_TEST_PAUSE", step)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -30,11 +41,15 @@ fn paused(args: &[&std::ffi::OsStr], step: &str) -> Child {
         }
     }
     // Keep draining so the child never blocks on a full pipe.
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    child
+    let rest = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
+        rest
+    });
+    (child, rest)
 }
 
-fn signal(child: &Child, name: &str) {
+pub(crate) fn signal(child: &Child, name: &str) {
     let signal = match name {
         "INT" => libc::SIGINT,
         "TERM" => libc::SIGTERM,
@@ -47,7 +62,7 @@ fn signal(child: &Child, name: &str) {
 }
 
 /// mmbrand's own entries beside the output (staging, old outputs), lock files aside.
-fn leftovers(parent: &Path) -> Vec<String> {
+pub(crate) fn leftovers(parent: &Path) -> Vec<String> {
     fs::read_dir(parent)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -55,7 +70,7 @@ fn leftovers(parent: &Path) -> Vec<String> {
         .collect()
 }
 
-fn apply_args(brand: &TempBrand) -> Vec<std::ffi::OsString> {
+pub(crate) fn apply_args(brand: &TempBrand) -> Vec<std::ffi::OsString> {
     vec![
         "apply".into(),
         brand.file().into(),
@@ -65,7 +80,7 @@ fn apply_args(brand: &TempBrand) -> Vec<std::ffi::OsString> {
     ]
 }
 
-fn os(args: &[std::ffi::OsString]) -> Vec<&std::ffi::OsStr> {
+pub(crate) fn os(args: &[std::ffi::OsString]) -> Vec<&std::ffi::OsStr> {
     args.iter().map(|a| a.as_os_str()).collect()
 }
 
@@ -78,7 +93,7 @@ fn sigint_and_sigterm_remove_the_staging_directory_and_leave_the_output() {
     brand.edit("https://chat.acme.example", "https://chat2.acme.example");
     let args = apply_args(&brand);
     for (sig, code) in [("INT", 130), ("TERM", 143)] {
-        let mut child = paused(&os(&args), "commit");
+        let (mut child, stderr) = paused_with(&os(&args), "commit", &[]);
         assert_eq!(
             leftovers(brand.tmp.path()).len(),
             1,
@@ -87,6 +102,11 @@ fn sigint_and_sigterm_remove_the_staging_directory_and_leave_the_output() {
         signal(&child, sig);
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(code), "{sig}");
+        let stderr = stderr.join().unwrap();
+        assert!(
+            stderr.ends_with("; removed the staging directory; the output is unchanged\n"),
+            "{stderr}"
+        );
         assert_eq!(leftovers(brand.tmp.path()), Vec::<String>::new());
         assert_eq!(before, tree_digest(&brand.out), "output unchanged");
     }

@@ -22,6 +22,7 @@ mod merge;
 mod module_graph;
 mod push_proxy;
 mod reapply;
+mod swap;
 mod templates;
 mod validated_once;
 mod verify_checks;
