@@ -32,6 +32,8 @@ pub struct Built {
     pub upstream: Upstream,
     /// Files written or changed under `app/`, relative to it.
     pub app_files: BTreeSet<PathBuf>,
+    /// Upstream files under `app/` moved away (the Java package's old folder).
+    pub removed: BTreeSet<PathBuf>,
     pub lock: Lock,
     pub warnings: Vec<String>,
     /// Where each release icon and splash file went in the native projects.
@@ -73,7 +75,39 @@ pub fn build(
     proxy_root: &str,
     root: &Path,
 ) -> Result<Built> {
-    build_with(brand, inputs, args, proxy_root, root, &mut |_, _| Ok(()))
+    build_with(
+        brand,
+        inputs,
+        args,
+        proxy_root,
+        root,
+        source::Paths::All,
+        &mut |_, _| Ok(()),
+    )
+}
+
+/// Every upstream file or folder the pipeline reads, as git pathspecs: the registry's files,
+/// the one file an edit reads beside its own, the base assets the merge reads, the folders
+/// the file-set steps list (Java package, Android resources, iOS asset catalogs) and the
+/// launch storyboard (found through the Xcode project, so any `.storyboard` under ios/).
+/// `plan` checks out only these; a step that reads another upstream path must add it here
+/// (tests/it/plan_sparse.rs compares plan with a full checkout).
+pub fn upstream_reads() -> Vec<String> {
+    let java = |root: &str| format!("{root}/com/mattermost");
+    let mut reads: Vec<String> = edits::edited_paths()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    reads.extend([
+        android::APP_RESTRICTIONS.to_string(),
+        layout::BASE.to_string(),
+        release_assets::ANDROID_RES.to_string(),
+        release_assets::XCASSETS.to_string(),
+        "ios/*.storyboard".to_string(),
+        java(android::JAVA_ROOT),
+        java(android::TEST_JAVA_ROOT),
+    ]);
+    reads
 }
 
 /// Called with upstream and the checked-out app tree before anything is merged or edited.
@@ -87,6 +121,7 @@ pub fn build_with(
     args: &SourceArgs,
     proxy_root: &str,
     root: &Path,
+    paths: source::Paths,
     on_checkout: &mut OnCheckout,
 ) -> Result<Built> {
     let (repo, git_ref) = source_of(brand, args)?;
@@ -96,7 +131,7 @@ pub fn build_with(
 
     let app = root.join("app");
     let store = args.object_store.as_deref();
-    let upstream = source::checkout(&repo, store, git_ref.as_deref(), &app, &brand.branch)?;
+    let upstream = source::checkout(&repo, store, git_ref.as_deref(), &app, &brand.branch, paths)?;
     on_checkout(&upstream, &app)?;
     let mut warnings = brand.warnings();
     if let Some(push) = push {
@@ -130,7 +165,7 @@ pub fn build_with(
         }
     }
 
-    let (edited, placements) = edit_app(brand, inputs, &app, &dist)?;
+    let (edited, removed, placements) = edit_app(brand, inputs, &app, &dist)?;
     app_files.extend(edited);
 
     let mut credentials = BTreeMap::from([(
@@ -163,6 +198,7 @@ pub fn build_with(
     Ok(Built {
         upstream,
         app_files,
+        removed,
         lock,
         warnings,
         placements,
@@ -171,13 +207,17 @@ pub fn build_with(
 
 /// The edits stage: the registry's edits of upstream files, then the steps that move or
 /// create files (Java package, release assets, iOS .strings, fastlane env files). Everything
-/// is written through one recorder, which lists the files for the lock.
+/// is written through one recorder, which lists the files for the lock (and those moved away).
 fn edit_app(
     brand: &Brand,
     inputs: &Inputs,
     app: &Path,
     dist: &Path,
-) -> Result<(BTreeSet<PathBuf>, Vec<release_assets::Placement>)> {
+) -> Result<(
+    BTreeSet<PathBuf>,
+    BTreeSet<PathBuf>,
+    Vec<release_assets::Placement>,
+)> {
     let upstream_text = edits::reader(app);
     let ctx = edits::EditCtx {
         brand,
@@ -192,7 +232,8 @@ fn edit_app(
     let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
     ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;
     emit::fastlane::write(&mut rec, brand)?;
-    Ok((rec.into_files(), placements))
+    let (files, removed) = rec.into_parts();
+    Ok((files, removed, placements))
 }
 
 /// The brand's override files, relative to its override tree.
@@ -330,6 +371,7 @@ pub fn apply(
         &args.source,
         &args.flags.proxy_root,
         stage.path(),
+        source::Paths::All,
         &mut |upstream, app| {
             label = Some(upstream_label(upstream));
             drift = upgrade_drift(previous.as_ref(), upstream, app, brand)?;

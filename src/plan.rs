@@ -1,10 +1,13 @@
 //! `mmbrand plan`: the apply pipeline in a scratch directory, reported as a list of changes
-//! and a unified diff against upstream. Nothing is written anywhere else; the scratch
+//! and a unified diff against upstream. Only the upstream files the pipeline reads are
+//! checked out (`apply::upstream_reads`, about a tenth of mattermost-mobile's files); the
+//! rest is compared from git's objects. Nothing is written anywhere else; the scratch
 //! directory is removed when the command ends, whatever the outcome.
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use git2::{Repository, Status};
+use git2::Repository;
 use serde::Serialize;
 use serde_json::json;
 use similar::TextDiff;
@@ -56,12 +59,14 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     };
     let mut drift = None;
     let mut label = None;
+    let reads = apply::upstream_reads();
     let built = apply::build_with(
         &brand,
         &inputs,
         &args.source,
         crate::push::DEFAULT_PROXY_ROOT,
         scratch.path(),
+        crate::source::Paths::Only(&reads),
         &mut |upstream, app| {
             label = Some(apply::upstream_label(upstream));
             drift = early_drift(&brand, args, previous.as_ref(), upstream, app)?;
@@ -99,7 +104,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
             d.file_lines().iter().for_each(|l| println!("  {l}"));
         }
     }
-    let changes = app_changes(&app, built.app_files.iter())?;
+    let changes = app_changes(&app, built.app_files.iter(), &built.removed)?;
     let outputs: Vec<&String> = built
         .lock
         .files
@@ -194,8 +199,14 @@ fn print_placements(placements: &[crate::native::release_assets::Placement]) {
 }
 
 /// Every changed file of the branded app against its upstream commit: written files that
-/// differ, and files that disappeared (the moved Android package).
-fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Result<Vec<Change>> {
+/// differ, and files moved away (the Android package's old folder). Only the files the
+/// pipeline read are checked out, so the removed ones come from the recorder, not from
+/// git's status of the working tree.
+fn app_changes<'a>(
+    app: &Path,
+    written: impl Iterator<Item = &'a PathBuf>,
+    removed: &BTreeSet<PathBuf>,
+) -> Result<Vec<Change>> {
     let repo = Repository::open(app).with_context(|| format!("cannot open {}", app.display()))?;
     let tree = repo.head()?.peel_to_tree()?;
     let mut changes = Vec::new();
@@ -223,18 +234,12 @@ fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Re
             diff,
         });
     }
-    let statuses = repo.statuses(None)?;
-    for entry in statuses
-        .iter()
-        .filter(|e| e.status().contains(Status::WT_DELETED))
-    {
-        if let Some(path) = entry.path() {
-            changes.push(Change {
-                path: path.to_string(),
-                status: "removed",
-                diff: None,
-            });
-        }
+    for rel in removed.iter().filter(|rel| tree.get_path(rel).is_ok()) {
+        changes.push(Change {
+            path: fsutil::rel_string(rel),
+            status: "removed",
+            diff: None,
+        });
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(changes)

@@ -30,6 +30,16 @@ const AUTHOR: (&str, &str) = ("mmbrand", "mmbrand@localhost");
 /// Ignored upstream but part of the brand.
 const FORCED_PATH: &str = "assets/override";
 
+/// Which files of upstream a checkout writes.
+#[derive(Debug, Clone, Copy)]
+pub enum Paths<'a> {
+    /// The whole tree (apply).
+    All,
+    /// Only files matching these git pathspecs (plan: what the pipeline reads). A plain
+    /// directory is still copied whole, so that its commit id is the same as apply's.
+    Only(&'a [String]),
+}
+
 /// Puts upstream `source` at `git_ref` into `dest` (which must not exist), on a new branch
 /// `branch`. `store`, when given, is a bare repository already holding `source`'s objects
 /// (see [`update_store`]): the checkout is a shared clone of it instead of a new clone.
@@ -39,10 +49,11 @@ pub fn checkout(
     git_ref: Option<&str>,
     dest: &Path,
     branch: &str,
+    paths: Paths,
 ) -> Result<Upstream> {
     let upstream = match store {
-        Some(store) => shared_clone(source, store, git_ref, dest)?,
-        None => obtain(source, git_ref, dest)?,
+        Some(store) => shared_clone(source, store, git_ref, dest, paths)?,
+        None => obtain(source, git_ref, dest, paths)?,
     };
     let repo = open(dest)?;
     create_branch(&repo, branch, &upstream.commit)?;
@@ -50,10 +61,12 @@ pub fn checkout(
 }
 
 /// Clones (shared for a local repository), or copies a plain directory, into `dest`.
-fn obtain(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
+fn obtain(source: &str, git_ref: Option<&str>, dest: &Path, paths: Paths) -> Result<Upstream> {
     let local = local_path(source);
     Ok(match &local {
-        Some(path) if Repository::open(path).is_ok() => shared_clone(source, path, git_ref, dest)?,
+        Some(path) if Repository::open(path).is_ok() => {
+            shared_clone(source, path, git_ref, dest, paths)?
+        }
         Some(path) if path.is_dir() => {
             if let Some(r) = git_ref {
                 bail!(
@@ -69,7 +82,7 @@ fn obtain(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> 
                 path.display()
             )
         }
-        _ => clone_url(source, git_ref, dest)?,
+        _ => clone_url(source, git_ref, dest, paths)?,
     })
 }
 
@@ -128,7 +141,13 @@ fn local_path(source: &str) -> Option<PathBuf> {
 
 /// Like `git clone --shared`: the new repository borrows the source's objects through
 /// `objects/info/alternates`, so nothing is copied but the checked-out files.
-fn shared_clone(source: &str, path: &Path, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
+fn shared_clone(
+    source: &str,
+    path: &Path,
+    git_ref: Option<&str>,
+    dest: &Path,
+    paths: Paths,
+) -> Result<Upstream> {
     let src = Repository::open(path)
         .with_context(|| format!("cannot open git repository {}", path.display()))?;
     let commit = resolve(&src, git_ref, source)?;
@@ -146,7 +165,7 @@ fn shared_clone(source: &str, path: &Path, git_ref: Option<&str>, dest: &Path) -
     let repo = open(dest)?;
     repo.remote("upstream", source)
         .with_context(|| format!("cannot add remote upstream {source}"))?;
-    checkout_commit(&repo, commit)?;
+    checkout_commit(&repo, commit, paths)?;
     Ok(Upstream {
         repo: source.to_string(),
         git_ref: git_ref.map(str::to_string),
@@ -156,7 +175,7 @@ fn shared_clone(source: &str, path: &Path, git_ref: Option<&str>, dest: &Path) -
 }
 
 /// A network clone (https, ssh), with progress on a terminal.
-fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
+fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path, paths: Paths) -> Result<Upstream> {
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -193,7 +212,7 @@ fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstrea
     repo.remote_rename("origin", "upstream")
         .map_err(|e| anyhow!("cannot rename remote origin: {e}"))?;
     let commit = resolve(&repo, git_ref, source)?;
-    checkout_commit(&repo, commit)?;
+    checkout_commit(&repo, commit, paths)?;
     Ok(Upstream {
         repo: source.to_string(),
         git_ref: git_ref.map(str::to_string),
@@ -265,8 +284,22 @@ fn open(dest: &Path) -> Result<Repository> {
 /// three times the cost of git itself), so the tree is first written without filters and
 /// then only the paths named in `.gitattributes` files are written again with them (e.g.
 /// upstream's `*.bat text eol=crlf`).
-fn checkout_commit(repo: &Repository, commit: Oid) -> Result<()> {
+///
+/// With `Paths::Only`, only the matching files are written, in one pass with filters (few
+/// files, so the attribute lookups cost little).
+fn checkout_commit(repo: &Repository, commit: Oid, paths: Paths) -> Result<()> {
     let obj = repo.find_object(commit, None)?;
+    if let Paths::Only(specs) = paths {
+        let mut co = CheckoutBuilder::new();
+        co.force();
+        specs.iter().for_each(|spec| {
+            co.path(spec);
+        });
+        repo.checkout_tree(&obj, Some(&mut co))
+            .with_context(|| format!("cannot check out {commit}"))?;
+        repo.set_head_detached(commit)?;
+        return Ok(());
+    }
     let mut co = CheckoutBuilder::new();
     co.force().disable_filters(true);
     repo.checkout_tree(&obj, Some(&mut co))

@@ -12,6 +12,9 @@ use crate::fsutil;
 pub struct Recorder<'a> {
     app: &'a Path,
     files: BTreeSet<PathBuf>,
+    /// Upstream files moved away (and not written again): plan lists them as removed
+    /// without asking git for the status of the whole tree.
+    removed: BTreeSet<PathBuf>,
 }
 
 impl<'a> Recorder<'a> {
@@ -19,6 +22,7 @@ impl<'a> Recorder<'a> {
         Recorder {
             app,
             files: BTreeSet::new(),
+            removed: BTreeSet::new(),
         }
     }
 
@@ -30,14 +34,14 @@ impl<'a> Recorder<'a> {
     /// Writes `bytes` to the app-relative `rel`.
     pub fn write(&mut self, rel: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
         fsutil::write(&self.app.join(rel), bytes)?;
-        self.files.insert(rel.to_path_buf());
+        self.record(rel);
         Ok(())
     }
 
     /// Copies `from` (anywhere) to the app-relative `rel`.
     pub fn copy(&mut self, from: &Path, rel: &Path) -> Result<()> {
         fsutil::copy(from, &self.app.join(rel))?;
-        self.files.insert(rel.to_path_buf());
+        self.record(rel);
         Ok(())
     }
 
@@ -46,7 +50,9 @@ impl<'a> Recorder<'a> {
         let (src, dst) = (self.app.join(from), self.app.join(to));
         std::fs::rename(&src, &dst)
             .with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))?;
-        self.files.insert(to.to_path_buf());
+        self.files.remove(from);
+        self.removed.insert(from.to_path_buf());
+        self.record(to);
         Ok(())
     }
 
@@ -57,17 +63,23 @@ impl<'a> Recorder<'a> {
         let after = edit(&before)?;
         if after != before {
             fsutil::write(&path, after)?;
-            self.files.insert(rel.to_path_buf());
+            self.record(rel);
         }
         Ok(())
     }
 
     /// Records a file written through another writer (the registry's pipeline).
     pub(super) fn wrote(&mut self, rel: PathBuf) {
-        self.files.insert(rel);
+        self.record(&rel);
     }
 
-    pub fn into_files(self) -> BTreeSet<PathBuf> {
-        self.files
+    fn record(&mut self, rel: &Path) {
+        self.removed.remove(rel);
+        self.files.insert(rel.to_path_buf());
+    }
+
+    /// The files written, and the upstream files moved away.
+    pub fn into_parts(self) -> (BTreeSet<PathBuf>, BTreeSet<PathBuf>) {
+        (self.files, self.removed)
     }
 }

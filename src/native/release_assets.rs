@@ -26,7 +26,7 @@ const IOS_ICONS: &str = "release/icons/ios";
 const IOS_SPLASH: &str = "release/splash_screen/ios";
 const LAUNCH_STORYBOARD: &str = "release/splash_screen/ios/LaunchScreen.storyboard";
 const ANDROID_DIRS: &[&str] = &["release/icons/android", "release/splash_screen/android"];
-const XCASSETS: &str = "ios/Mattermost/Images.xcassets";
+pub const XCASSETS: &str = "ios/Mattermost/Images.xcassets";
 const APP_ICONSET: &str = "ios/Mattermost/Images.xcassets/AppIcon.appiconset";
 pub const ANDROID_RES: &str = "android/app/src/main/res";
 
