@@ -466,3 +466,49 @@ pub fn update_store(url: &str, store: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with a few files committed, for checkouts.
+    fn repo_with(files: &[&str]) -> (tempfile::TempDir, String) {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("src");
+        for f in files {
+            fsutil::write(&src.join(f), f.as_bytes()).unwrap();
+        }
+        let repo = Repository::init(&src).unwrap();
+        commit_all(&repo, "c", git2::Time::new(0, 0), None).unwrap();
+        let s = src.display().to_string();
+        (tmp, s)
+    }
+
+    #[test]
+    fn a_checkout_of_some_paths_writes_only_those() {
+        let files = [
+            "app.json",
+            "app/screens/a.ts",
+            "assets/base/config.json",
+            "assets/based.txt",
+            "ios/Mattermost/LaunchScreen.storyboard",
+            "ios/Mattermost/Info.plist",
+        ];
+        let (tmp, src) = repo_with(&files);
+        let dest = tmp.path().join("dest");
+        let specs = ["app.json", "assets/base", "ios/*.storyboard"].map(String::from);
+        checkout(&src, None, None, &dest, "b", Paths::Only(&specs)).unwrap();
+        let present: Vec<&str> = files
+            .into_iter()
+            .filter(|f| dest.join(f).exists())
+            .collect();
+        assert_eq!(
+            present,
+            [
+                "app.json",
+                "assets/base/config.json",
+                "ios/Mattermost/LaunchScreen.storyboard"
+            ]
+        );
+    }
+}
