@@ -86,12 +86,12 @@ pub fn build(
     )
 }
 
-/// Every upstream file or folder the pipeline reads, as git pathspecs: the registry's files,
-/// the one file an edit reads beside its own, the base assets the merge reads, the folders
-/// the file-set steps list (Java package, Android resources, iOS asset catalogs) and the
-/// launch storyboard (found through the Xcode project, so any `.storyboard` under ios/).
-/// `plan` checks out only these; a step that reads another upstream path must add it here
-/// (tests/it/plan_sparse.rs compares plan with a full checkout).
+/// The upstream files the pipeline must have on disk, as git pathspecs: the registry's
+/// files, the one file an edit reads beside its own, the base assets the merge reads and
+/// the Java package the sources move out of. `plan` checks out only these; what the steps
+/// merely list or look at (Android resources, asset catalogs, the launch storyboard) they
+/// look up through the recorder, in git's tree. A step that reads another upstream path
+/// from disk must add it here (tests/it/plan_sparse.rs compares plan with a full copy).
 pub fn upstream_reads() -> Vec<String> {
     let java = |root: &str| format!("{root}/com/mattermost");
     let mut reads: Vec<String> = edits::edited_paths()
@@ -101,9 +101,6 @@ pub fn upstream_reads() -> Vec<String> {
     reads.extend([
         android::APP_RESTRICTIONS.to_string(),
         layout::BASE.to_string(),
-        release_assets::ANDROID_RES.to_string(),
-        release_assets::XCASSETS.to_string(),
-        "ios/*.storyboard".to_string(),
         java(android::JAVA_ROOT),
         java(android::TEST_JAVA_ROOT),
     ]);
@@ -133,6 +130,12 @@ pub fn build_with(
     let store = args.object_store.as_deref();
     let upstream = source::checkout(&repo, store, git_ref.as_deref(), &app, &brand.branch, paths)?;
     on_checkout(&upstream, &app)?;
+    // A plain directory is copied whole (with the files its .gitignore leaves out of the
+    // commit): the steps read it from disk, as apply does.
+    let paths = match upstream.method {
+        "directory" => source::Paths::All,
+        _ => paths,
+    };
     let mut warnings = brand.warnings();
     if let Some(push) = push {
         warnings.extend(push.notes.iter().cloned());
@@ -165,7 +168,7 @@ pub fn build_with(
         }
     }
 
-    let (edited, removed, placements) = edit_app(brand, inputs, &app, &dist)?;
+    let (edited, removed, placements) = edit_app(brand, inputs, &app, &dist, paths)?;
     app_files.extend(edited);
 
     let mut credentials = BTreeMap::from([(
@@ -189,6 +192,14 @@ pub fn build_with(
         |rel, bytes| scanner.check(rel, bytes),
     )?;
     scanner.finish()?;
+    if let source::Paths::Only(_) = paths {
+        // Git's status of a partial checkout shows every file left out as deleted: the
+        // files this build deleted are the ones the recorder moved away.
+        lock.deleted = removed
+            .iter()
+            .map(|rel| format!("app/{}", fsutil::rel_string(rel)))
+            .collect();
+    }
     lock.apns_certificate =
         push.and_then(push::PreparedPush::cert_expiry)
             .map(|c| crate::lock::LockCertificate {
@@ -213,6 +224,7 @@ fn edit_app(
     inputs: &Inputs,
     app: &Path,
     dist: &Path,
+    paths: source::Paths,
 ) -> Result<(
     BTreeSet<PathBuf>,
     BTreeSet<PathBuf>,
@@ -225,7 +237,10 @@ fn edit_app(
         deep_links: inputs.deep_links.as_ref(),
         upstream: &upstream_text,
     };
-    let mut rec = edits::record::Recorder::new(app);
+    let mut rec = match paths {
+        source::Paths::All => edits::record::Recorder::new(app),
+        source::Paths::Only(_) => edits::record::Recorder::over_tree(app)?,
+    };
     edits::run(&mut rec, &ctx)?;
     android::move_sources(&mut rec, &brand.android.package)?;
     let placements = release_assets::place(dist, &mut rec, &brand_overrides(brand)?)?;

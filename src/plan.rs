@@ -213,13 +213,12 @@ fn app_changes<'a>(
     for rel in written {
         let shown = fsutil::rel_string(rel);
         let path = app.join(rel);
-        // Compared by git object id, which libgit2 hashes in blocks: a 2 GB asset is never
-        // held in memory, and an unchanged one is never read back from git.
-        let new_id = git2::Oid::hash_file(git2::ObjectType::Blob, &path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
         let old_id = tree.get_path(rel).ok().map(|e| e.id());
+        // Compared by git object id, which libgit2 hashes in blocks: a 2 GB asset is never
+        // held in memory, and an unchanged one is never read back from git. A file upstream
+        // lacks (all of the merged dist/) is added whatever its content: not hashed.
         let status = match old_id {
-            Some(id) if id == new_id => continue,
+            Some(id) if id == blob_id(&path)? => continue,
             Some(_) => "modified",
             None => "added",
         };
@@ -243,6 +242,11 @@ fn app_changes<'a>(
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(changes)
+}
+
+fn blob_id(path: &Path) -> Result<git2::Oid> {
+    git2::Oid::hash_file(git2::ObjectType::Blob, path)
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// The diff of a changed file against its upstream blob; a note for files too large to diff.
