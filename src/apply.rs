@@ -157,7 +157,11 @@ pub fn build_with(
     let plan = merge_assets(brand, &app)?;
     let dist = app.join(layout::DIST_ASSETS);
     remove_dir_if_exists(&app.join(layout::DIST))?;
-    let report = plan.write(&dist)?;
+    let report = match paths {
+        // plan's scratch checkout: nothing edits base or dist, so they can share files.
+        source::Paths::Only(_) => plan.write_linked(&dist)?,
+        source::Paths::All => plan.write(&dist)?,
+    };
     warnings.extend(report.warnings);
     let override_dir = app.join(layout::OVERRIDE);
     remove_dir_if_exists(&override_dir)?;

@@ -283,32 +283,30 @@ fn open(dest: &Path) -> Result<Repository> {
 /// every file to look up its attributes (about 70,000 readlink calls on mattermost-mobile,
 /// three times the cost of git itself), so the tree is first written without filters and
 /// then only the paths named in `.gitattributes` files are written again with them (e.g.
-/// upstream's `*.bat text eol=crlf`).
-///
-/// With `Paths::Only`, only the matching files are written, in one pass with filters (few
-/// files, so the attribute lookups cost little).
+/// upstream's `*.bat text eol=crlf`). With `Paths::Only`, both passes write only the
+/// matching files.
 fn checkout_commit(repo: &Repository, commit: Oid, paths: Paths) -> Result<()> {
     let obj = repo.find_object(commit, None)?;
+    let mut co = CheckoutBuilder::new();
+    co.force().disable_filters(true);
     if let Paths::Only(specs) = paths {
-        let mut co = CheckoutBuilder::new();
-        co.force();
+        // The attribute files too: the filtered pass reads them from the working tree.
+        co.path("*.gitattributes");
         specs.iter().for_each(|spec| {
             co.path(spec);
         });
-        repo.checkout_tree(&obj, Some(&mut co))
-            .with_context(|| format!("cannot check out {commit}"))?;
-        repo.set_head_detached(commit)?;
-        return Ok(());
     }
-    let mut co = CheckoutBuilder::new();
-    co.force().disable_filters(true);
     repo.checkout_tree(&obj, Some(&mut co))
         .with_context(|| format!("cannot check out {commit}"))?;
-    let specs = attribute_pathspecs(repo, &obj.peel_to_tree()?)?;
-    if !specs.is_empty() {
+    let filtered = filtered_paths(repo, &obj.peel_to_tree()?, paths)?;
+    if !filtered.is_empty() {
         let mut co = CheckoutBuilder::new();
         co.force();
-        for spec in &specs {
+        if let Paths::Only(_) = paths {
+            // Exact file names, which a pattern character in a name must not widen.
+            co.disable_pathspec_match(true);
+        }
+        for spec in &filtered {
             co.path(spec);
         }
         repo.checkout_tree(&obj, Some(&mut co))
@@ -316,6 +314,28 @@ fn checkout_commit(repo: &Repository, commit: Oid, paths: Paths) -> Result<()> {
     }
     repo.set_head_detached(commit)?;
     Ok(())
+}
+
+/// What the second, filtered pass of a checkout writes: the patterns of the
+/// `.gitattributes` files, or with `Paths::Only` the files both they and the paths match.
+fn filtered_paths(repo: &Repository, tree: &git2::Tree, paths: Paths) -> Result<Vec<String>> {
+    let specs = attribute_pathspecs(repo, tree)?;
+    let Paths::Only(wanted) = paths else {
+        return Ok(specs);
+    };
+    if specs.is_empty() {
+        return Ok(specs);
+    }
+    let flags = git2::PathspecFlags::DEFAULT;
+    let wanted = git2::Pathspec::new(wanted)?;
+    let attributes = git2::Pathspec::new(&specs)?;
+    let matched = attributes.match_tree(tree, flags)?;
+    Ok(matched
+        .entries()
+        .filter_map(|p| std::str::from_utf8(p).ok())
+        .filter(|p| wanted.matches_path(Path::new(p), flags))
+        .map(str::to_string)
+        .collect())
 }
 
 /// The path patterns of every `.gitattributes` in `tree`, prefixed with its folder.
@@ -476,7 +496,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let src = tmp.path().join("src");
         for f in files {
-            fsutil::write(&src.join(f), f.as_bytes()).unwrap();
+            let text = match *f {
+                ".gitattributes" => "*.bat text eol=crlf\n",
+                _ => "one\ntwo\n",
+            };
+            fsutil::write(&src.join(f), text).unwrap();
         }
         let repo = Repository::init(&src).unwrap();
         commit_all(&repo, "c", git2::Time::new(0, 0), None).unwrap();
@@ -487,9 +511,12 @@ mod tests {
     #[test]
     fn a_checkout_of_some_paths_writes_only_those() {
         let files = [
+            ".gitattributes",
             "app.json",
+            "app/run.bat",
             "app/screens/a.ts",
             "assets/base/config.json",
+            "assets/base/run.bat",
             "assets/based.txt",
             "ios/Mattermost/LaunchScreen.storyboard",
             "ios/Mattermost/Info.plist",
@@ -505,10 +532,17 @@ mod tests {
         assert_eq!(
             present,
             [
+                ".gitattributes",
                 "app.json",
                 "assets/base/config.json",
+                "assets/base/run.bat",
                 "ios/Mattermost/LaunchScreen.storyboard"
             ]
         );
+        // The attributes still apply to the files written.
+        let bat = std::fs::read_to_string(dest.join("assets/base/run.bat")).unwrap();
+        assert_eq!(bat, "one\r\ntwo\r\n");
+        let json = std::fs::read_to_string(dest.join("app.json")).unwrap();
+        assert_eq!(json, "one\ntwo\n");
     }
 }
