@@ -58,10 +58,11 @@ plan_vs_apply() {
   fi
   echo
   echo "Median of the per-run ratios plan / apply: **${ratio}x** (target <= 0.2x). plan checks out only"
-  echo "the upstream files the pipeline reads (\`apply::upstream_reads\`: the registry's files, assets/base,"
-  echo "the Java package, Android resources and iOS asset catalogs, about 320 of 3,936 files) and"
-  echo "compares with git's objects; it still writes the asset merge, the release-asset copies and the"
-  echo "generated files into a scratch directory."
+  echo "the upstream files the pipeline must have on disk (\`apply::upstream_reads\`: the registry's files,"
+  echo "assets/base and the Java package, about 230 of 3,936 files), looks up the rest (Android resources,"
+  echo "asset catalogs) in git's tree and compares with git's objects. It still writes into a scratch"
+  echo "directory: that checkout, dist/ (base files hard-linked), assets/override, the release-asset"
+  echo "copies, the moved Java sources and the generated files (about 450 files, against apply's 4,300)."
 }
 
 if [ "${ONLY:-}" = plan ]; then
