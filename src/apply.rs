@@ -32,6 +32,8 @@ pub struct Built {
     pub upstream: Upstream,
     /// Files written or changed under `app/`, relative to it.
     pub app_files: BTreeSet<PathBuf>,
+    /// Upstream files under `app/` moved away (the Java package's old folder).
+    pub removed: BTreeSet<PathBuf>,
     pub lock: Lock,
     pub warnings: Vec<String>,
     /// Where each release icon and splash file went in the native projects.
@@ -73,7 +75,36 @@ pub fn build(
     proxy_root: &str,
     root: &Path,
 ) -> Result<Built> {
-    build_with(brand, inputs, args, proxy_root, root, &mut |_, _| Ok(()))
+    build_with(
+        brand,
+        inputs,
+        args,
+        proxy_root,
+        root,
+        source::Paths::All,
+        &mut |_, _| Ok(()),
+    )
+}
+
+/// The upstream files the pipeline must have on disk, as git pathspecs: the registry's
+/// files, the one file an edit reads beside its own, the base assets the merge reads and
+/// the Java package the sources move out of. `plan` checks out only these; what the steps
+/// merely list or look at (Android resources, asset catalogs, the launch storyboard) they
+/// look up through the recorder, in git's tree. A step that reads another upstream path
+/// from disk must add it here (tests/it/plan_sparse.rs compares plan with a full copy).
+pub fn upstream_reads() -> Vec<String> {
+    let java = |root: &str| format!("{root}/com/mattermost");
+    let mut reads: Vec<String> = edits::edited_paths()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    reads.extend([
+        android::APP_RESTRICTIONS.to_string(),
+        layout::BASE.to_string(),
+        java(android::JAVA_ROOT),
+        java(android::TEST_JAVA_ROOT),
+    ]);
+    reads
 }
 
 /// Called with upstream and the checked-out app tree before anything is merged or edited.
@@ -87,6 +118,7 @@ pub fn build_with(
     args: &SourceArgs,
     proxy_root: &str,
     root: &Path,
+    paths: source::Paths,
     on_checkout: &mut OnCheckout,
 ) -> Result<Built> {
     let (repo, git_ref) = source_of(brand, args)?;
@@ -96,8 +128,14 @@ pub fn build_with(
 
     let app = root.join("app");
     let store = args.object_store.as_deref();
-    let upstream = source::checkout(&repo, store, git_ref.as_deref(), &app, &brand.branch)?;
+    let upstream = source::checkout(&repo, store, git_ref.as_deref(), &app, &brand.branch, paths)?;
     on_checkout(&upstream, &app)?;
+    // A plain directory is copied whole (with the files its .gitignore leaves out of the
+    // commit): the steps read it from disk, as apply does.
+    let paths = match upstream.method {
+        "directory" => source::Paths::All,
+        _ => paths,
+    };
     let mut warnings = brand.warnings();
     if let Some(push) = push {
         warnings.extend(push.notes.iter().cloned());
@@ -119,7 +157,11 @@ pub fn build_with(
     let plan = merge_assets(brand, &app)?;
     let dist = app.join(layout::DIST_ASSETS);
     remove_dir_if_exists(&app.join(layout::DIST))?;
-    let report = plan.write(&dist)?;
+    let report = match paths {
+        // plan's scratch checkout: nothing edits base or dist, so they can share files.
+        source::Paths::Only(_) => plan.write_linked(&dist)?,
+        source::Paths::All => plan.write(&dist)?,
+    };
     warnings.extend(report.warnings);
     let override_dir = app.join(layout::OVERRIDE);
     remove_dir_if_exists(&override_dir)?;
@@ -130,7 +172,7 @@ pub fn build_with(
         }
     }
 
-    let (edited, placements) = edit_app(brand, inputs, &app, &dist)?;
+    let (edited, removed, placements) = edit_app(brand, inputs, &app, &dist, paths)?;
     app_files.extend(edited);
 
     let mut credentials = BTreeMap::from([(
@@ -154,6 +196,14 @@ pub fn build_with(
         |rel, bytes| scanner.check(rel, bytes),
     )?;
     scanner.finish()?;
+    if let source::Paths::Only(_) = paths {
+        // Git's status of a partial checkout shows every file left out as deleted: the
+        // files this build deleted are the ones the recorder moved away.
+        lock.deleted = removed
+            .iter()
+            .map(|rel| format!("app/{}", fsutil::rel_string(rel)))
+            .collect();
+    }
     lock.apns_certificate =
         push.and_then(push::PreparedPush::cert_expiry)
             .map(|c| crate::lock::LockCertificate {
@@ -163,6 +213,7 @@ pub fn build_with(
     Ok(Built {
         upstream,
         app_files,
+        removed,
         lock,
         warnings,
         placements,
@@ -171,13 +222,18 @@ pub fn build_with(
 
 /// The edits stage: the registry's edits of upstream files, then the steps that move or
 /// create files (Java package, release assets, iOS .strings, fastlane env files). Everything
-/// is written through one recorder, which lists the files for the lock.
+/// is written through one recorder, which lists the files for the lock (and those moved away).
 fn edit_app(
     brand: &Brand,
     inputs: &Inputs,
     app: &Path,
     dist: &Path,
-) -> Result<(BTreeSet<PathBuf>, Vec<release_assets::Placement>)> {
+    paths: source::Paths,
+) -> Result<(
+    BTreeSet<PathBuf>,
+    BTreeSet<PathBuf>,
+    Vec<release_assets::Placement>,
+)> {
     let upstream_text = edits::reader(app);
     let ctx = edits::EditCtx {
         brand,
@@ -185,14 +241,18 @@ fn edit_app(
         deep_links: inputs.deep_links.as_ref(),
         upstream: &upstream_text,
     };
-    let mut rec = edits::record::Recorder::new(app);
+    let mut rec = match paths {
+        source::Paths::All => edits::record::Recorder::new(app),
+        source::Paths::Only(_) => edits::record::Recorder::over_tree(app)?,
+    };
     edits::run(&mut rec, &ctx)?;
     android::move_sources(&mut rec, &brand.android.package)?;
     let placements = release_assets::place(dist, &mut rec, &brand_overrides(brand)?)?;
     let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
     ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;
     emit::fastlane::write(&mut rec, brand)?;
-    Ok((rec.into_files(), placements))
+    let (files, removed) = rec.into_parts();
+    Ok((files, removed, placements))
 }
 
 /// The brand's override files, relative to its override tree.
@@ -330,6 +390,7 @@ pub fn apply(
         &args.source,
         &args.flags.proxy_root,
         stage.path(),
+        source::Paths::All,
         &mut |upstream, app| {
             label = Some(upstream_label(upstream));
             drift = upgrade_drift(previous.as_ref(), upstream, app, brand)?;

@@ -1,10 +1,19 @@
 //! `mmbrand plan`: the apply pipeline in a scratch directory, reported as a list of changes
-//! and a unified diff against upstream. Nothing is written anywhere else; the scratch
-//! directory is removed when the command ends, whatever the outcome.
+//! and a unified diff against upstream. Only the upstream files the pipeline must have on
+//! disk are checked out (`apply::upstream_reads`: about 230 of mattermost-mobile's 3,936);
+//! the steps look up the others in git's tree through the recorder, and the changes are
+//! compared with git's objects. Nothing is written anywhere else; the scratch directory is
+//! removed when the command ends, whatever the outcome.
+//!
+//! Not yet in memory: the scratch still holds that partial checkout, the merged dist/
+//! (base files hard-linked), assets/override, the release-asset copies, the moved Java
+//! sources and the generated outputs (push-proxy, server, well-known, emm), because the
+//! merge, the file-set steps and the lock read and write files.
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use git2::{Repository, Status};
+use git2::Repository;
 use serde::Serialize;
 use serde_json::json;
 use similar::TextDiff;
@@ -56,12 +65,14 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     };
     let mut drift = None;
     let mut label = None;
+    let reads = apply::upstream_reads();
     let built = apply::build_with(
         &brand,
         &inputs,
         &args.source,
         crate::push::DEFAULT_PROXY_ROOT,
         scratch.path(),
+        crate::source::Paths::Only(&reads),
         &mut |upstream, app| {
             label = Some(apply::upstream_label(upstream));
             drift = early_drift(&brand, args, previous.as_ref(), upstream, app)?;
@@ -99,7 +110,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
             d.file_lines().iter().for_each(|l| println!("  {l}"));
         }
     }
-    let changes = app_changes(&app, built.app_files.iter())?;
+    let changes = app_changes(&app, built.app_files.iter(), &built.removed)?;
     let outputs: Vec<&String> = built
         .lock
         .files
@@ -194,21 +205,26 @@ fn print_placements(placements: &[crate::native::release_assets::Placement]) {
 }
 
 /// Every changed file of the branded app against its upstream commit: written files that
-/// differ, and files that disappeared (the moved Android package).
-fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Result<Vec<Change>> {
+/// differ, and files moved away (the Android package's old folder). Only the files the
+/// pipeline read are checked out, so the removed ones come from the recorder, not from
+/// git's status of the working tree.
+fn app_changes<'a>(
+    app: &Path,
+    written: impl Iterator<Item = &'a PathBuf>,
+    removed: &BTreeSet<PathBuf>,
+) -> Result<Vec<Change>> {
     let repo = Repository::open(app).with_context(|| format!("cannot open {}", app.display()))?;
     let tree = repo.head()?.peel_to_tree()?;
     let mut changes = Vec::new();
     for rel in written {
         let shown = fsutil::rel_string(rel);
         let path = app.join(rel);
-        // Compared by git object id, which libgit2 hashes in blocks: a 2 GB asset is never
-        // held in memory, and an unchanged one is never read back from git.
-        let new_id = git2::Oid::hash_file(git2::ObjectType::Blob, &path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
         let old_id = tree.get_path(rel).ok().map(|e| e.id());
+        // Compared by git object id, which libgit2 hashes in blocks: a 2 GB asset is never
+        // held in memory, and an unchanged one is never read back from git. A file upstream
+        // lacks (all of the merged dist/) is added whatever its content: not hashed.
         let status = match old_id {
-            Some(id) if id == new_id => continue,
+            Some(id) if id == blob_id(&path)? => continue,
             Some(_) => "modified",
             None => "added",
         };
@@ -223,21 +239,20 @@ fn app_changes<'a>(app: &Path, written: impl Iterator<Item = &'a PathBuf>) -> Re
             diff,
         });
     }
-    let statuses = repo.statuses(None)?;
-    for entry in statuses
-        .iter()
-        .filter(|e| e.status().contains(Status::WT_DELETED))
-    {
-        if let Some(path) = entry.path() {
-            changes.push(Change {
-                path: path.to_string(),
-                status: "removed",
-                diff: None,
-            });
-        }
+    for rel in removed.iter().filter(|rel| tree.get_path(rel).is_ok()) {
+        changes.push(Change {
+            path: fsutil::rel_string(rel),
+            status: "removed",
+            diff: None,
+        });
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(changes)
+}
+
+fn blob_id(path: &Path) -> Result<git2::Oid> {
+    git2::Oid::hash_file(git2::ObjectType::Blob, path)
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// The diff of a changed file against its upstream blob; a note for files too large to diff.

@@ -30,6 +30,16 @@ const AUTHOR: (&str, &str) = ("mmbrand", "mmbrand@localhost");
 /// Ignored upstream but part of the brand.
 const FORCED_PATH: &str = "assets/override";
 
+/// Which files of upstream a checkout writes.
+#[derive(Debug, Clone, Copy)]
+pub enum Paths<'a> {
+    /// The whole tree (apply).
+    All,
+    /// Only files matching these git pathspecs (plan: what the pipeline reads). A plain
+    /// directory is still copied whole, so that its commit id is the same as apply's.
+    Only(&'a [String]),
+}
+
 /// Puts upstream `source` at `git_ref` into `dest` (which must not exist), on a new branch
 /// `branch`. `store`, when given, is a bare repository already holding `source`'s objects
 /// (see [`update_store`]): the checkout is a shared clone of it instead of a new clone.
@@ -39,10 +49,11 @@ pub fn checkout(
     git_ref: Option<&str>,
     dest: &Path,
     branch: &str,
+    paths: Paths,
 ) -> Result<Upstream> {
     let upstream = match store {
-        Some(store) => shared_clone(source, store, git_ref, dest)?,
-        None => obtain(source, git_ref, dest)?,
+        Some(store) => shared_clone(source, store, git_ref, dest, paths)?,
+        None => obtain(source, git_ref, dest, paths)?,
     };
     let repo = open(dest)?;
     create_branch(&repo, branch, &upstream.commit)?;
@@ -50,10 +61,12 @@ pub fn checkout(
 }
 
 /// Clones (shared for a local repository), or copies a plain directory, into `dest`.
-fn obtain(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
+fn obtain(source: &str, git_ref: Option<&str>, dest: &Path, paths: Paths) -> Result<Upstream> {
     let local = local_path(source);
     Ok(match &local {
-        Some(path) if Repository::open(path).is_ok() => shared_clone(source, path, git_ref, dest)?,
+        Some(path) if Repository::open(path).is_ok() => {
+            shared_clone(source, path, git_ref, dest, paths)?
+        }
         Some(path) if path.is_dir() => {
             if let Some(r) = git_ref {
                 bail!(
@@ -69,7 +82,7 @@ fn obtain(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> 
                 path.display()
             )
         }
-        _ => clone_url(source, git_ref, dest)?,
+        _ => clone_url(source, git_ref, dest, paths)?,
     })
 }
 
@@ -128,7 +141,13 @@ fn local_path(source: &str) -> Option<PathBuf> {
 
 /// Like `git clone --shared`: the new repository borrows the source's objects through
 /// `objects/info/alternates`, so nothing is copied but the checked-out files.
-fn shared_clone(source: &str, path: &Path, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
+fn shared_clone(
+    source: &str,
+    path: &Path,
+    git_ref: Option<&str>,
+    dest: &Path,
+    paths: Paths,
+) -> Result<Upstream> {
     let src = Repository::open(path)
         .with_context(|| format!("cannot open git repository {}", path.display()))?;
     let commit = resolve(&src, git_ref, source)?;
@@ -146,7 +165,7 @@ fn shared_clone(source: &str, path: &Path, git_ref: Option<&str>, dest: &Path) -
     let repo = open(dest)?;
     repo.remote("upstream", source)
         .with_context(|| format!("cannot add remote upstream {source}"))?;
-    checkout_commit(&repo, commit)?;
+    checkout_commit(&repo, commit, paths)?;
     Ok(Upstream {
         repo: source.to_string(),
         git_ref: git_ref.map(str::to_string),
@@ -156,7 +175,7 @@ fn shared_clone(source: &str, path: &Path, git_ref: Option<&str>, dest: &Path) -
 }
 
 /// A network clone (https, ssh), with progress on a terminal.
-fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstream> {
+fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path, paths: Paths) -> Result<Upstream> {
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -193,7 +212,7 @@ fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path) -> Result<Upstrea
     repo.remote_rename("origin", "upstream")
         .map_err(|e| anyhow!("cannot rename remote origin: {e}"))?;
     let commit = resolve(&repo, git_ref, source)?;
-    checkout_commit(&repo, commit)?;
+    checkout_commit(&repo, commit, paths)?;
     Ok(Upstream {
         repo: source.to_string(),
         git_ref: git_ref.map(str::to_string),
@@ -264,18 +283,30 @@ fn open(dest: &Path) -> Result<Repository> {
 /// every file to look up its attributes (about 70,000 readlink calls on mattermost-mobile,
 /// three times the cost of git itself), so the tree is first written without filters and
 /// then only the paths named in `.gitattributes` files are written again with them (e.g.
-/// upstream's `*.bat text eol=crlf`).
-fn checkout_commit(repo: &Repository, commit: Oid) -> Result<()> {
+/// upstream's `*.bat text eol=crlf`). With `Paths::Only`, both passes write only the
+/// matching files.
+fn checkout_commit(repo: &Repository, commit: Oid, paths: Paths) -> Result<()> {
     let obj = repo.find_object(commit, None)?;
     let mut co = CheckoutBuilder::new();
     co.force().disable_filters(true);
+    if let Paths::Only(specs) = paths {
+        // The attribute files too: the filtered pass reads them from the working tree.
+        co.path("*.gitattributes");
+        specs.iter().for_each(|spec| {
+            co.path(spec);
+        });
+    }
     repo.checkout_tree(&obj, Some(&mut co))
         .with_context(|| format!("cannot check out {commit}"))?;
-    let specs = attribute_pathspecs(repo, &obj.peel_to_tree()?)?;
-    if !specs.is_empty() {
+    let filtered = filtered_paths(repo, &obj.peel_to_tree()?, paths)?;
+    if !filtered.is_empty() {
         let mut co = CheckoutBuilder::new();
         co.force();
-        for spec in &specs {
+        if let Paths::Only(_) = paths {
+            // Exact file names, which a pattern character in a name must not widen.
+            co.disable_pathspec_match(true);
+        }
+        for spec in &filtered {
             co.path(spec);
         }
         repo.checkout_tree(&obj, Some(&mut co))
@@ -283,6 +314,28 @@ fn checkout_commit(repo: &Repository, commit: Oid) -> Result<()> {
     }
     repo.set_head_detached(commit)?;
     Ok(())
+}
+
+/// What the second, filtered pass of a checkout writes: the patterns of the
+/// `.gitattributes` files, or with `Paths::Only` the files both they and the paths match.
+fn filtered_paths(repo: &Repository, tree: &git2::Tree, paths: Paths) -> Result<Vec<String>> {
+    let specs = attribute_pathspecs(repo, tree)?;
+    let Paths::Only(wanted) = paths else {
+        return Ok(specs);
+    };
+    if specs.is_empty() {
+        return Ok(specs);
+    }
+    let flags = git2::PathspecFlags::DEFAULT;
+    let wanted = git2::Pathspec::new(wanted)?;
+    let attributes = git2::Pathspec::new(&specs)?;
+    let matched = attributes.match_tree(tree, flags)?;
+    Ok(matched
+        .entries()
+        .filter_map(|p| std::str::from_utf8(p).ok())
+        .filter(|p| wanted.matches_path(Path::new(p), flags))
+        .map(str::to_string)
+        .collect())
 }
 
 /// The path patterns of every `.gitattributes` in `tree`, prefixed with its folder.
@@ -432,4 +485,64 @@ pub fn update_store(url: &str, store: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with a few files committed, for checkouts.
+    fn repo_with(files: &[&str]) -> (tempfile::TempDir, String) {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("src");
+        for f in files {
+            let text = match *f {
+                ".gitattributes" => "*.bat text eol=crlf\n",
+                _ => "one\ntwo\n",
+            };
+            fsutil::write(&src.join(f), text).unwrap();
+        }
+        let repo = Repository::init(&src).unwrap();
+        commit_all(&repo, "c", git2::Time::new(0, 0), None).unwrap();
+        let s = src.display().to_string();
+        (tmp, s)
+    }
+
+    #[test]
+    fn a_checkout_of_some_paths_writes_only_those() {
+        let files = [
+            ".gitattributes",
+            "app.json",
+            "app/run.bat",
+            "app/screens/a.ts",
+            "assets/base/config.json",
+            "assets/base/run.bat",
+            "assets/based.txt",
+            "ios/Mattermost/LaunchScreen.storyboard",
+            "ios/Mattermost/Info.plist",
+        ];
+        let (tmp, src) = repo_with(&files);
+        let dest = tmp.path().join("dest");
+        let specs = ["app.json", "assets/base", "ios/*.storyboard"].map(String::from);
+        checkout(&src, None, None, &dest, "b", Paths::Only(&specs)).unwrap();
+        let present: Vec<&str> = files
+            .into_iter()
+            .filter(|f| dest.join(f).exists())
+            .collect();
+        assert_eq!(
+            present,
+            [
+                ".gitattributes",
+                "app.json",
+                "assets/base/config.json",
+                "assets/base/run.bat",
+                "ios/Mattermost/LaunchScreen.storyboard"
+            ]
+        );
+        // The attributes still apply to the files written.
+        let bat = std::fs::read_to_string(dest.join("assets/base/run.bat")).unwrap();
+        assert_eq!(bat, "one\r\ntwo\r\n");
+        let json = std::fs::read_to_string(dest.join("app.json")).unwrap();
+        assert_eq!(json, "one\ntwo\n");
+    }
 }

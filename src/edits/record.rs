@@ -2,6 +2,10 @@
 //! files (the Java package move, iOS .strings, release assets) writes through it, and the
 //! recorder, not the step, lists what was written for the lock. A path cannot be written
 //! without being recorded.
+//!
+//! The steps also look up upstream files they only list or read (Android resources, asset
+//! catalogs) through it: in the checkout for apply, in git's tree of the upstream commit for
+//! plan, which checks out only the files it edits or moves.
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -9,17 +13,129 @@ use anyhow::{Context, Result};
 
 use crate::fsutil;
 
+/// Where upstream files not written by a step are looked up.
+enum Upstream {
+    /// The whole commit is checked out in the app directory.
+    Checkout,
+    /// Only some files are: the others are read from the commit's tree.
+    Tree {
+        repo: git2::Repository,
+        tree: git2::Oid,
+    },
+}
+
 pub struct Recorder<'a> {
     app: &'a Path,
+    upstream: Upstream,
     files: BTreeSet<PathBuf>,
+    /// Upstream files moved away (and not written again): plan lists them as removed
+    /// without asking git for the status of the whole tree.
+    removed: BTreeSet<PathBuf>,
 }
 
 impl<'a> Recorder<'a> {
+    /// Over a full checkout of upstream at `app`.
     pub fn new(app: &'a Path) -> Self {
         Recorder {
             app,
+            upstream: Upstream::Checkout,
             files: BTreeSet::new(),
+            removed: BTreeSet::new(),
         }
+    }
+
+    /// Over a partial checkout at `app`: upstream files are looked up in the tree of its
+    /// HEAD commit (unless a step wrote them).
+    pub fn over_tree(app: &'a Path) -> Result<Self> {
+        let repo = git2::Repository::open(app)
+            .with_context(|| format!("cannot open git repository {}", app.display()))?;
+        let tree = repo.head()?.peel_to_tree()?.id();
+        Ok(Recorder {
+            upstream: Upstream::Tree { repo, tree },
+            ..Recorder::new(app)
+        })
+    }
+
+    /// The entry of the upstream tree at `rel`, when the checkout is partial; None for a
+    /// path a step wrote or moved away.
+    fn tree_entry(&self, rel: &Path) -> Option<(&git2::Repository, git2::TreeEntry<'static>)> {
+        let Upstream::Tree { repo, tree } = &self.upstream else {
+            return None;
+        };
+        if self.files.contains(rel) || self.removed.contains(rel) {
+            return None;
+        }
+        let entry = repo.find_tree(*tree).ok()?.get_path(rel).ok()?;
+        Some((repo, entry))
+    }
+
+    /// Whether the app-relative `rel` is a file: upstream's, or written by a step.
+    pub fn is_file(&self, rel: &Path) -> bool {
+        match self.upstream {
+            Upstream::Checkout => self.app.join(rel).is_file(),
+            Upstream::Tree { .. } => {
+                self.files.contains(rel)
+                    || self
+                        .tree_entry(rel)
+                        .is_some_and(|(_, e)| e.kind() == Some(git2::ObjectType::Blob))
+            }
+        }
+    }
+
+    /// Whether the app-relative `rel` is a folder of upstream's (or one a step wrote into).
+    pub fn is_dir(&self, rel: &Path) -> bool {
+        match self.upstream {
+            Upstream::Checkout => self.app.join(rel).is_dir(),
+            Upstream::Tree { .. } => {
+                self.files.iter().any(|f| f.starts_with(rel) && f != rel)
+                    || self
+                        .tree_entry(rel)
+                        .is_some_and(|(_, e)| e.kind() == Some(git2::ObjectType::Tree))
+            }
+        }
+    }
+
+    /// The bytes of the app-relative `rel` as they are now; None when there is no such file.
+    pub fn read(&self, rel: &Path) -> Result<Option<Vec<u8>>> {
+        let path = self.app.join(rel);
+        match self.tree_entry(rel) {
+            Some((repo, entry)) => {
+                let object = entry.to_object(repo)?;
+                Ok(object.as_blob().map(|b| b.content().to_vec()))
+            }
+            None if path.is_file() => fsutil::read(&path).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Every file under the app-relative folder `dir`, relative to it (upstream's and those
+    /// written, none moved away), sorted. `what` names the folder in errors.
+    pub fn files_under(&self, dir: &Path, what: &str) -> Result<Vec<PathBuf>> {
+        let Upstream::Tree { repo, tree } = &self.upstream else {
+            return crate::overlay::walk::files(&self.app.join(dir), what);
+        };
+        let mut out = BTreeSet::new();
+        if let Ok(entry) = repo.find_tree(*tree)?.get_path(dir) {
+            if let Some(sub) = entry.to_object(repo)?.as_tree() {
+                sub.walk(git2::TreeWalkMode::PreOrder, |parent, e| {
+                    if e.kind() == Some(git2::ObjectType::Blob) {
+                        if let Some(name) = e.name() {
+                            out.insert(Path::new(parent).join(name));
+                        }
+                    }
+                    git2::TreeWalkResult::Ok
+                })?;
+            }
+        }
+        out.retain(|rel| !self.removed.contains(&dir.join(rel)));
+        out.extend(
+            self.files
+                .iter()
+                .filter_map(|f| f.strip_prefix(dir).ok())
+                .filter(|rel| !rel.as_os_str().is_empty())
+                .map(Path::to_path_buf),
+        );
+        Ok(out.into_iter().collect())
     }
 
     /// The checkout, for reading.
@@ -30,14 +146,14 @@ impl<'a> Recorder<'a> {
     /// Writes `bytes` to the app-relative `rel`.
     pub fn write(&mut self, rel: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
         fsutil::write(&self.app.join(rel), bytes)?;
-        self.files.insert(rel.to_path_buf());
+        self.record(rel);
         Ok(())
     }
 
     /// Copies `from` (anywhere) to the app-relative `rel`.
     pub fn copy(&mut self, from: &Path, rel: &Path) -> Result<()> {
         fsutil::copy(from, &self.app.join(rel))?;
-        self.files.insert(rel.to_path_buf());
+        self.record(rel);
         Ok(())
     }
 
@@ -46,7 +162,9 @@ impl<'a> Recorder<'a> {
         let (src, dst) = (self.app.join(from), self.app.join(to));
         std::fs::rename(&src, &dst)
             .with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))?;
-        self.files.insert(to.to_path_buf());
+        self.files.remove(from);
+        self.removed.insert(from.to_path_buf());
+        self.record(to);
         Ok(())
     }
 
@@ -57,17 +175,23 @@ impl<'a> Recorder<'a> {
         let after = edit(&before)?;
         if after != before {
             fsutil::write(&path, after)?;
-            self.files.insert(rel.to_path_buf());
+            self.record(rel);
         }
         Ok(())
     }
 
     /// Records a file written through another writer (the registry's pipeline).
     pub(super) fn wrote(&mut self, rel: PathBuf) {
-        self.files.insert(rel);
+        self.record(&rel);
     }
 
-    pub fn into_files(self) -> BTreeSet<PathBuf> {
-        self.files
+    fn record(&mut self, rel: &Path) {
+        self.removed.remove(rel);
+        self.files.insert(rel.to_path_buf());
+    }
+
+    /// The files written, and the upstream files moved away.
+    pub fn into_parts(self) -> (BTreeSet<PathBuf>, BTreeSet<PathBuf>) {
+        (self.files, self.removed)
     }
 }

@@ -50,12 +50,11 @@ pub fn place(
     rec: &mut Recorder,
     overridden: &BTreeSet<PathBuf>,
 ) -> Result<Vec<Placement>> {
-    let app = rec.app();
     let mut out = Vec::new();
-    let android = AndroidResources::scan(&app.join(ANDROID_RES))?;
+    let android = AndroidResources::scan(rec)?;
     for rel in release_files(dist)? {
         let from_brand = overridden.contains(&rel);
-        let (to, note) = destination(&rel, app, &android, from_brand)?;
+        let (to, note) = destination(&rel, rec, &android, from_brand)?;
         if let Some(to) = &to {
             rec.copy(&dist.join(&rel), to)?;
         }
@@ -92,7 +91,7 @@ fn release_files(dist: &Path) -> Result<Vec<PathBuf>> {
 /// The app path a release file replaces, or None with the reason.
 fn destination(
     rel: &Path,
-    app: &Path,
+    app: &Recorder,
     android: &AndroidResources,
     from_brand: bool,
 ) -> Result<(Option<PathBuf>, String)> {
@@ -149,21 +148,21 @@ fn destination(
 /// An asset catalog entry: an image the catalog's Contents.json names (or that exists), any
 /// other file only from the brand and only over an existing one.
 fn catalog_slot(
-    app: &Path,
+    app: &Recorder,
     set: &Path,
     name: &Path,
     is_image: bool,
     from_brand: bool,
 ) -> (Option<PathBuf>, String) {
     let target = set.join(name);
-    if !app.join(set).is_dir() {
+    if !app.is_dir(set) {
         return (
             None,
             format!("the project has no {}", fsutil::rel_string(set)),
         );
     }
-    let exists = app.join(&target).is_file();
-    let named = is_image && catalog_names(&app.join(set)).contains(&fsutil::rel_string(name));
+    let exists = app.is_file(&target);
+    let named = is_image && catalog_names(app, set).contains(&fsutil::rel_string(name));
     if (is_image && (exists || named)) || (from_brand && exists) {
         return (Some(target), "replaces a file of the asset catalog".into());
     }
@@ -176,8 +175,8 @@ fn catalog_slot(
 }
 
 /// The `filename`s an asset catalog folder's Contents.json lists.
-fn catalog_names(set: &Path) -> HashSet<String> {
-    let Ok(bytes) = std::fs::read(set.join("Contents.json")) else {
+fn catalog_names(app: &Recorder, set: &Path) -> HashSet<String> {
+    let Ok(Some(bytes)) = app.read(&set.join("Contents.json")) else {
         return HashSet::new();
     };
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
@@ -193,8 +192,10 @@ fn catalog_names(set: &Path) -> HashSet<String> {
 }
 
 /// The storyboard the main Info.plist's `UILaunchStoryboardName` names, found by its file
-/// reference in the Xcode project (relative to ios/).
-fn launch_storyboard(app: &Path) -> Result<PathBuf> {
+/// reference in the Xcode project (relative to ios/). Both files are the registry's, so
+/// they are in the checkout.
+fn launch_storyboard(rec: &Recorder) -> Result<PathBuf> {
+    let app = rec.app();
     let plist_path = app.join(super::ios::MAIN_PLIST);
     let plist = crate::content::read_plist(&plist_path)?;
     let Some(name) = plist
@@ -218,7 +219,7 @@ fn launch_storyboard(app: &Path) -> Result<PathBuf> {
             value.ends_with(&file).then(|| value.to_string())
         });
     match path {
-        Some(p) if app.join("ios").join(&p).is_file() => Ok(Path::new("ios").join(p)),
+        Some(p) if rec.is_file(&Path::new("ios").join(&p)) => Ok(Path::new("ios").join(p)),
         _ => bail!(
             "{}: the launch screen {file} (UILaunchStoryboardName in {}) has no file reference with an existing file, so mmbrand cannot tell where the brand's {LAUNCH_STORYBOARD} belongs",
             super::ios::PBXPROJ,
@@ -235,10 +236,10 @@ struct AndroidResources {
 }
 
 impl AndroidResources {
-    fn scan(res: &Path) -> Result<Self> {
+    fn scan(rec: &Recorder) -> Result<Self> {
         let mut names = HashSet::new();
-        if res.is_dir() {
-            for rel in crate::overlay::walk::files(res, "Android resources")? {
+        if rec.is_dir(Path::new(ANDROID_RES)) {
+            for rel in rec.files_under(Path::new(ANDROID_RES), "Android resources")? {
                 if let Some(key) = resource_key(&rel) {
                     names.insert(key);
                 }

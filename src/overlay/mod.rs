@@ -12,7 +12,7 @@ pub mod walk;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -154,6 +154,17 @@ impl MergePlan {
 
     /// Writes the merged tree into `out` (which should be empty).
     pub fn write(&self, out: &Path) -> Result<MergeReport> {
+        self.write_as(out, false)
+    }
+
+    /// `write`, but with the unchanged base files hard-linked instead of copied: no data
+    /// and no new inode per file. Only for a scratch tree nobody edits (plan's), since a
+    /// link is the same file as the base one; `out` must be on the base's filesystem.
+    pub fn write_linked(&self, out: &Path) -> Result<MergeReport> {
+        self.write_as(out, true)
+    }
+
+    fn write_as(&self, out: &Path, link: bool) -> Result<MergeReport> {
         let mut report = MergeReport {
             warnings: self.warnings.clone(),
             ..MergeReport::default()
@@ -163,7 +174,14 @@ impl MergePlan {
         create_parent_dirs(out, all_files.chain(overlaid.iter().copied()))?;
         for rel in &self.base_files {
             if !overlaid.contains(rel.as_path()) {
-                fsutil::copy_file(&self.base.join(rel), &out.join(rel))?;
+                let (from, to) = (self.base.join(rel), out.join(rel));
+                if link {
+                    std::fs::hard_link(&from, &to).with_context(|| {
+                        format!("cannot link {} to {}", from.display(), to.display())
+                    })?;
+                } else {
+                    fsutil::copy_file(&from, &to)?;
+                }
                 report.copied += 1;
             }
         }

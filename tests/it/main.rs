@@ -20,6 +20,7 @@ mod interrupts;
 mod lanes;
 mod merge;
 mod module_graph;
+mod plan_sparse;
 mod push_proxy;
 mod reapply;
 mod swap;
