@@ -6,13 +6,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use serde_json::json;
 
-use crate::brand::{Brand, CredentialKey, LoadOptions};
-use crate::cli::{ApplyArgs, SourceArgs};
+use crate::brand::{Brand, CredentialKey};
 use crate::drift::{self, Drift};
 use crate::edits;
 use crate::emit;
 use crate::fsutil;
-use crate::inputs::{self, Inputs};
+use crate::inputs::Inputs;
 use crate::layout;
 use crate::lock::{Lock, LOCK_FILE};
 use crate::native::{android, ios, ios_strings, release_assets};
@@ -22,7 +21,6 @@ use crate::overlay::{
 use crate::problems::Problems;
 use crate::push;
 use crate::reapply::{self, Previous};
-use crate::report;
 use crate::secret_scan;
 use crate::source::{self, Upstream};
 use crate::stage::{Stage, TargetLock};
@@ -42,7 +40,7 @@ pub struct Built {
 
 /// The upstream repository and ref: the command line wins over `[source]`. A relative path
 /// in the brand file is relative to the brand file.
-pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<String>)> {
+pub fn source_of(brand: &Brand, args: &source::Spec) -> Result<(String, Option<String>)> {
     let git_ref = args
         .git_ref
         .clone()
@@ -71,7 +69,7 @@ pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<Str
 pub fn build(
     brand: &Brand,
     inputs: &Inputs,
-    args: &SourceArgs,
+    args: &source::Spec,
     proxy_root: &str,
     root: &Path,
 ) -> Result<Built> {
@@ -115,7 +113,7 @@ pub type OnCheckout<'a> = dyn FnMut(&Upstream, &Path) -> Result<()> + 'a;
 pub fn build_with(
     brand: &Brand,
     inputs: &Inputs,
-    args: &SourceArgs,
+    args: &source::Spec,
     proxy_root: &str,
     root: &Path,
     paths: source::Paths,
@@ -299,29 +297,6 @@ fn remove_dir_if_exists(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `mmbrand apply`.
-pub fn run(args: &ApplyArgs) -> Result<()> {
-    let (mut brand, inputs) = inputs::load(
-        &args.brand_file,
-        LoadOptions {
-            allow_outside_brand_dir: args.access.allow_outside_brand_dir,
-        },
-    )?;
-    brand.override_version(
-        args.version.app_version.as_deref(),
-        args.version.build_number,
-    )?;
-    // Text mode reports drift on stderr as it is found; --json keeps stdout one document.
-    let say = |line: &str| {
-        if !args.json {
-            eprintln!("{line}");
-        }
-    };
-    let applied = apply(&brand, &inputs, args, &say)?;
-    print(&brand, &applied, args);
-    Ok(())
-}
-
 /// What one `apply` did.
 pub struct Applied {
     /// None when the output was already up to date and nothing was written.
@@ -345,6 +320,25 @@ impl Applied {
     }
 }
 
+/// What `apply` is asked to do besides the brand: where to, from where, and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub out: PathBuf,
+    pub source: source::Spec,
+    pub flags: Flags,
+}
+
+/// apply's switches (`--commit`, `--push`, `--proxy-root`, `--force`, `--fail-on-drift`).
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub commit: bool,
+    pub push: bool,
+    /// Where credential paths in the proxy config point (`--proxy-root`).
+    pub proxy_root: String,
+    pub force: bool,
+    pub fail_on_drift: bool,
+}
+
 /// Applies a loaded brand into `args.out`: `batch` calls this once per brand. Over an
 /// earlier output it refuses to lose edits (unless --force), does nothing when nothing
 /// changed, reports upstream drift (through `say`, line by line, before anything is
@@ -352,7 +346,7 @@ impl Applied {
 pub fn apply(
     brand: &Brand,
     inputs: &Inputs,
-    args: &ApplyArgs,
+    args: &Options,
     say: &dyn Fn(&str),
 ) -> Result<Applied> {
     if args.flags.push && brand.source.fork.is_none() {
@@ -485,7 +479,7 @@ pub fn unstaged_names(
 /// Refuses an output inside the trees apply reads (it would copy itself into itself), and
 /// warns when it lands in the brand's folder (the proxy's credential copies would sit
 /// beside the brand, outside its git-ignored secrets/).
-fn check_out_location(brand: &Brand, out: &Path, args: &SourceArgs) -> Result<Vec<String>> {
+fn check_out_location(brand: &Brand, out: &Path, args: &source::Spec) -> Result<Vec<String>> {
     // The output may not exist yet: its closest existing ancestor is resolved.
     let real = |p: &Path| {
         std::path::absolute(p)
@@ -610,7 +604,7 @@ fn branded_bytes(repo: &git2::Repository, prev: &Previous, key: &str) -> Option<
 }
 
 /// Prints the drift report before anything is written, and stops on it with --fail-on-drift.
-fn check_drift(drift: &Drift, brand: &Brand, args: &ApplyArgs, say: &dyn Fn(&str)) -> Result<()> {
+fn check_drift(drift: &Drift, brand: &Brand, args: &Options, say: &dyn Fn(&str)) -> Result<()> {
     let lines = drift.lines();
     say(&format!(
         "upstream moved from {} to {}{}",
@@ -642,94 +636,4 @@ fn check_drift(drift: &Drift, brand: &Brand, args: &ApplyArgs, say: &dyn Fn(&str
 /// A commit id as people read it.
 pub fn short(commit: &str) -> &str {
     &commit[..commit.len().min(10)]
-}
-
-fn print_up_to_date(brand: &Brand, applied: &Applied, args: &ApplyArgs) {
-    let warnings = brand.warnings();
-    if args.json {
-        report::print_json(&json!({
-            "ok": true, "command": "apply", "brand": brand.name,
-            "out": args.out.display().to_string(), "up_to_date": true,
-            "commit": applied.commit, "warnings": warnings,
-        }));
-        return;
-    }
-    report::print_warnings(&warnings);
-    println!(
-        "{} is up to date in {} (upstream {}, same brand, override tree and credentials, and it verifies): nothing rewritten",
-        brand.name,
-        args.out.display(),
-        short(&applied.commit)
-    );
-}
-
-fn print(brand: &Brand, applied: &Applied, args: &ApplyArgs) {
-    let Some(built) = &applied.built else {
-        print_up_to_date(brand, applied, args);
-        return;
-    };
-    if args.json {
-        report::print_json(&json!({
-            "ok": true,
-            "command": "apply",
-            "brand": brand.name,
-            "out": args.out.display().to_string(),
-            "upstream": built.upstream,
-            "branch": brand.branch,
-            "brand_commit": built.lock.brand_commit,
-            "files": built.lock.files.len(),
-            "build": {
-                "ios": emit::fastlane::build_command(brand, "ios"),
-                "android": emit::fastlane::build_command(brand, "android"),
-            },
-            "release_assets": built.placements,
-            "up_to_date": false,
-            "drift": applied.drift,
-            "carried": applied.carried,
-            "warnings": built.warnings,
-        }));
-        return;
-    }
-    report::print_warnings(&built.warnings);
-    if !applied.carried.is_empty() {
-        let shown: Vec<String> = applied
-            .carried
-            .iter()
-            .map(|p| fsutil::rel_string(p))
-            .collect();
-        println!(
-            "kept from the previous output (git-ignored build caches): {}",
-            shown.join(", ")
-        );
-    }
-    let short = &built.upstream.commit[..built.upstream.commit.len().min(10)];
-    println!(
-        "branded {} from {} @ {short} into {} ({} files written, branch {})",
-        brand.name,
-        built.upstream.repo,
-        args.out.display(),
-        built.lock.files.len(),
-        brand.branch
-    );
-    if !args.out.join("app/fastlane/Gemfile").is_file() {
-        // A miniature such as the embedded example cannot be built; say so instead of
-        // printing steps that would fail.
-        println!(
-            "next: this upstream has no fastlane/Gemfile, so it cannot be built (the embedded example is a miniature); apply a real mattermost-mobile checkout (--source <clone> --ref v2.42.3) to get the build steps"
-        );
-        println!(
-            "check the outputs any time: mmbrand verify {}",
-            args.out.display()
-        );
-        return;
-    }
-    println!("next, build it (iOS on macOS with Xcode; npm ci also installs the pods there):");
-    println!("  cd {} && npm ci", args.out.join("app").display());
-    println!("  cd fastlane && bundle install");
-    println!("  {}", emit::fastlane::build_command(brand, "ios"));
-    println!("  {}", emit::fastlane::build_command(brand, "android"));
-    println!(
-        "and prove the built tree still matches: mmbrand verify {}",
-        args.out.display()
-    );
 }

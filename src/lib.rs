@@ -5,7 +5,6 @@
 //! command is a function of this library.
 
 pub mod apply;
-pub mod batch;
 pub mod brand;
 pub mod cli;
 pub mod commands;

@@ -69,7 +69,11 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     let built = apply::build_with(
         &brand,
         &inputs,
-        &args.source,
+        &crate::source::Spec {
+            source: args.source.source.clone(),
+            git_ref: args.source.git_ref.clone(),
+            object_store: args.source.object_store.clone(),
+        },
         crate::push::DEFAULT_PROXY_ROOT,
         scratch.path(),
         crate::source::Paths::Only(&reads),

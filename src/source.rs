@@ -9,6 +9,15 @@ use walkdir::WalkDir;
 
 use crate::fsutil;
 
+/// Where upstream comes from, as `--source`/`--ref` give it (each overrides the brand file's
+/// `[source]`), plus the shared object store `batch` clones through.
+#[derive(Debug, Clone, Default)]
+pub struct Spec {
+    pub source: Option<String>,
+    pub git_ref: Option<String>,
+    pub object_store: Option<PathBuf>,
+}
+
 /// Where the branded tree came from, recorded in the lock file.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Upstream {

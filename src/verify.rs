@@ -541,7 +541,7 @@ mod tests {
             Default::default(),
         )
         .unwrap_or_else(|e| panic!("{e:#}"));
-        let args = crate::cli::SourceArgs {
+        let args = crate::source::Spec {
             source: Some(
                 root.join("fixtures/mattermost-mobile")
                     .display()

@@ -141,7 +141,7 @@ fn every_edit_changes_its_file_on_the_example() {
 fn the_lock_lists_the_registry_files_and_the_generated_ones() {
     let (brand, inputs) = example();
     let out = tempfile::tempdir().unwrap();
-    let args = crate::cli::SourceArgs {
+    let args = crate::source::Spec {
         source: Some(upstream().display().to_string()),
         git_ref: None,
         object_store: None,

@@ -16,8 +16,8 @@ use crate::problems::Problems;
 
 use super::names;
 
-const GITHUB: &str = include_str!("../../templates/matrix-github.yml.tera");
-const GITLAB: &str = include_str!("../../templates/matrix-gitlab.yml.tera");
+const GITHUB: &str = include_str!("../../../templates/matrix-github.yml.tera");
+const GITLAB: &str = include_str!("../../../templates/matrix-gitlab.yml.tera");
 
 /// The platforms a brand is built for, with the runner each needs.
 const PLATFORMS: [(&str, &str, &str); 2] = [
@@ -96,7 +96,9 @@ fn portability_warnings(brands: &[Brand], args: &BatchArgs) -> Vec<String> {
                 brand.file.display()
             ));
         }
-        if let Ok((repo, _)) = crate::apply::source_of(brand, &args.source) {
+        if let Ok((repo, _)) =
+            crate::apply::source_of(brand, &crate::commands::source_spec(&args.source))
+        {
             if !crate::source::looks_like_url(&repo) {
                 warnings.push(format!(
                     "{}: upstream {repo} is a local path, which the CI jobs will not have; set [source] repo (or --source) to a git URL the runners can reach",

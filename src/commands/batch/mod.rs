@@ -17,7 +17,7 @@ use anyhow::{bail, Result};
 
 use crate::apply::{self, Applied};
 use crate::brand::{identifiers, Brand, LoadOptions};
-use crate::cli::{ApplyArgs, BatchArgs, SourceArgs};
+use crate::cli::BatchArgs;
 use crate::fsutil;
 use crate::inputs::{self, Inputs};
 use crate::problems;
@@ -124,7 +124,7 @@ fn update_stores(
     let urls: BTreeSet<String> = entries
         .iter()
         .filter_map(|e| e.loaded.as_ref().ok())
-        .filter_map(|(b, _)| apply::source_of(b, &args.source).ok())
+        .filter_map(|(b, _)| apply::source_of(b, &super::source_spec(&args.source)).ok())
         .map(|(repo, _)| repo)
         .filter(|repo| source::looks_like_url(repo))
         .collect();
@@ -222,24 +222,20 @@ fn apply_brand(
         args.version.app_version.as_deref(),
         args.version.build_number,
     )?;
-    let (repo, _) = apply::source_of(brand, &args.source)?;
+    let (repo, _) = apply::source_of(brand, &super::source_spec(&args.source))?;
     let object_store = match stores.get(&repo) {
         Some(Ok(store)) => Some(store.clone()),
         Some(Err(why)) => bail!("{why}"),
         None => None,
     };
-    let apply_args = ApplyArgs {
-        brand_file: brand.file.clone(),
+    let options = apply::Options {
         out: args.out.join(&brand.name),
-        source: SourceArgs {
+        source: crate::source::Spec {
             object_store,
-            ..args.source.clone()
+            ..super::source_spec(&args.source)
         },
-        version: args.version.clone(),
-        access: args.access.clone(),
-        flags: args.flags.clone(),
-        json: args.json,
+        flags: super::apply::flags(&args.flags),
     };
     // Brands run side by side: their drift goes into the summary, not line by line.
-    apply::apply(brand, inputs, &apply_args, &|_| {})
+    apply::apply(brand, inputs, &options, &|_| {})
 }
