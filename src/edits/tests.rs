@@ -218,3 +218,52 @@ fn the_project_team_is_the_brands_in_settings_and_target_attributes() {
         assert!(values.iter().all(|v| *v == team), "{setting}{values:?}");
     }
 }
+
+/// The whole registry, in memory, on the example as the golden run brands it (no version
+/// or build number): every file it changes has, byte for byte, the digest that
+/// tests/golden/lock_files.txt records for apply's output. A fast stand-in for the golden
+/// run (no checkout, no binary), so that any edit writing other text than apply's fails here.
+#[test]
+fn the_registry_output_is_the_golden_apply_output() {
+    let (mut brand, inputs) = example();
+    brand.version = Default::default();
+    let up = upstream();
+    let upstream_reader = reader(&up);
+    let ctx = EditCtx {
+        brand: &brand,
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
+        upstream: &upstream_reader,
+    };
+    let read = |rel: &str| -> anyhow::Result<Option<String>> {
+        Ok(std::fs::read_to_string(up.join(rel)).ok())
+    };
+    let outputs =
+        run_in_memory(&read, &|rel| rel.to_string(), &ctx).unwrap_or_else(|e| panic!("{e:#}"));
+    let golden = std::fs::read_to_string(root().join("tests/golden/lock_files.txt")).unwrap();
+    let locked: BTreeMap<&str, &str> = golden
+        .lines()
+        .filter_map(|l| l.split_once("  "))
+        .filter_map(|(digest, path)| Some((path.strip_prefix("app/")?, digest)))
+        .collect();
+    let mut wrong = Vec::new();
+    for (path, output) in &outputs {
+        let digest = fsutil::sha256_hex(output.text.as_bytes());
+        if locked.get(path) != Some(&digest.as_str()) {
+            wrong.push(format!("{path}: changed {}, {digest}", output.changed));
+        }
+    }
+    assert!(wrong.is_empty(), "not as in lock_files.txt: {wrong:#?}");
+    let unchanged: Vec<_> = outputs.iter().filter(|(_, o)| !o.changed).collect();
+    assert!(
+        unchanged.is_empty(),
+        "edited files left as upstream's: {:?}",
+        unchanged.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    let applicable: BTreeSet<&str> = registry()
+        .iter()
+        .filter(|e| e.when.holds(&ctx))
+        .map(|e| e.path)
+        .collect();
+    assert_eq!(outputs.keys().copied().collect::<BTreeSet<_>>(), applicable);
+}
