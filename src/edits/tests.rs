@@ -267,3 +267,112 @@ fn the_registry_output_is_the_golden_apply_output() {
         .collect();
     assert_eq!(outputs.keys().copied().collect::<BTreeSet<_>>(), applicable);
 }
+
+/// The version and build-number edits alone, on upstream's text: each file comes out as
+/// upstream's with exactly the version lines' values replaced (the fixture's nested
+/// package-lock versions and every other line untouched).
+#[test]
+fn the_version_edits_write_exactly_the_version_values() {
+    let (brand, inputs) = example();
+    let up = upstream();
+    let upstream_reader = reader(&up);
+    let ctx = EditCtx {
+        brand: &brand,
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
+        upstream: &upstream_reader,
+    };
+    let mut files: BTreeMap<&str, String> = BTreeMap::new();
+    for edit in registry()
+        .iter()
+        .filter(|e| matches!(e.when, When::AppVersion | When::BuildNumber))
+    {
+        let text = files
+            .entry(edit.path)
+            .or_insert_with(|| std::fs::read_to_string(up.join(edit.path)).unwrap());
+        let doc = Doc {
+            path: edit.path,
+            shown: edit.path,
+        };
+        *text = (edit.edit)(text, &doc, &ctx).unwrap_or_else(|e| panic!("{e:#}"));
+    }
+    let plist = [
+        ("<string>2.42.3</string>", "<string>9.8.7</string>"),
+        ("<string>795</string>", "<string>4321</string>"),
+    ];
+    let package = [("  \"version\": \"2.42.3\"", "  \"version\": \"9.8.7\"")];
+    let expected: &[(&str, &[(&str, &str)])] = &[
+        ("package.json", &package),
+        ("package-lock.json", &package),
+        (
+            "android/app/build.gradle",
+            &[
+                ("versionCode 795", "versionCode 4321"),
+                ("versionName \"2.42.3\"", "versionName \"9.8.7\""),
+            ],
+        ),
+        (
+            "ios/Mattermost.xcodeproj/project.pbxproj",
+            &[
+                (
+                    "CURRENT_PROJECT_VERSION = 795;",
+                    "CURRENT_PROJECT_VERSION = 4321;",
+                ),
+                ("MARKETING_VERSION = 1.0;", "MARKETING_VERSION = 9.8.7;"),
+            ],
+        ),
+        ("ios/Mattermost/Info.plist", &plist),
+        ("ios/MattermostShare/Info.plist", &plist),
+        ("ios/NotificationService/Info.plist", &plist),
+    ];
+    assert_eq!(
+        files.keys().copied().collect::<BTreeSet<_>>(),
+        expected.iter().map(|(p, _)| *p).collect::<BTreeSet<_>>()
+    );
+    for (path, swaps) in expected {
+        let mut want = std::fs::read_to_string(up.join(path)).unwrap();
+        for (from, to) in *swaps {
+            assert!(want.contains(from), "{path}: the fixture has no {from}");
+            want = want.replace(from, to);
+        }
+        assert_eq!(files[path], want, "{path}");
+    }
+}
+
+/// An Info.plist version that delegates to the build setting (`$(MARKETING_VERSION)`) is
+/// left to the project edit.
+#[test]
+fn a_delegated_plist_version_is_left_to_the_build_setting() {
+    let (brand, inputs) = example();
+    let up = upstream();
+    let upstream_reader = reader(&up);
+    let ctx = EditCtx {
+        brand: &brand,
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
+        upstream: &upstream_reader,
+    };
+    let path = "ios/Mattermost/Info.plist";
+    let text = std::fs::read_to_string(up.join(path))
+        .unwrap()
+        .replace(
+            "<string>2.42.3</string>",
+            "<string>$(MARKETING_VERSION)</string>",
+        )
+        .replace(
+            "<string>795</string>",
+            "<string>$(CURRENT_PROJECT_VERSION)</string>",
+        );
+    let doc = Doc { path, shown: path };
+    for edit in registry()
+        .iter()
+        .filter(|e| e.path == path && matches!(e.when, When::AppVersion | When::BuildNumber))
+    {
+        assert_eq!(
+            (edit.edit)(&text, &doc, &ctx).unwrap(),
+            text,
+            "{}",
+            edit.name
+        );
+    }
+}
