@@ -376,3 +376,146 @@ fn a_delegated_plist_version_is_left_to_the_build_setting() {
         );
     }
 }
+
+/// The files every lock must list (verify's "lock lists the edited upstream files"), pinned:
+/// the edits that always apply to a file that must be there or is written whole; not the
+/// conditional ones (versions, EMM defaults, the Fastfile guard) nor the optional ones
+/// (the Play title, app.json).
+#[test]
+fn the_always_edited_paths_are_the_unconditional_required_files() {
+    let expected: BTreeSet<&str> = [
+        "ios/Mattermost.xcodeproj/project.pbxproj",
+        "ios/Mattermost/Info.plist",
+        "ios/MattermostShare/Info.plist",
+        "ios/NotificationService/Info.plist",
+        "ios/Mattermost/Mattermost.entitlements",
+        "ios/MattermostShare/MattermostShare.entitlements",
+        "ios/NotificationService/NotificationService.entitlements",
+        "android/app/build.gradle",
+        "android/app/src/main/AndroidManifest.xml",
+        "android/app/src/main/res/values/strings.xml",
+        "android/app/google-services.json",
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(always_edited_paths(), expected);
+}
+
+/// The pipeline on a checkout that lacks files or leaves one as it is: a missing required
+/// file is an error naming it; a missing optional one is skipped (not created); a missing
+/// replaced one is written whole; an optional file no edit changed is not an output.
+#[test]
+fn run_in_memory_skips_absent_optional_files_and_fails_absent_required_ones() {
+    let (brand, inputs) = example();
+    let up = upstream();
+    let upstream_reader = reader(&up);
+    let ctx = EditCtx {
+        brand: &brand,
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
+        upstream: &upstream_reader,
+    };
+    let shown = |rel: &str| rel.to_string();
+    let read_with = |missing: Vec<&'static str>| {
+        let up = up.clone();
+        move |rel: &str| -> anyhow::Result<Option<String>> {
+            Ok(match rel {
+                _ if missing.contains(&rel) => None,
+                app_json::APP_JSON => Some("{\"expo\": {\"name\": \"x\"}}\n".to_string()),
+                _ => std::fs::read_to_string(up.join(rel)).ok(),
+            })
+        }
+    };
+    let strings = "android/app/src/main/res/values/strings.xml";
+    let read = read_with(vec![strings]);
+    let err = run_in_memory(&read, &shown, &ctx)
+        .err()
+        .expect("a missing strings.xml must fail");
+    assert!(format!("{err:#}").contains(strings), "{err:#}");
+
+    let title = "fastlane/metadata/android/en-US/title.txt";
+    let google = "android/app/google-services.json";
+    let read = read_with(vec![title, google]);
+    let outputs = run_in_memory(&read, &shown, &ctx).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(!outputs.contains_key(title), "created the absent {title}");
+    assert!(
+        !outputs.contains_key(app_json::APP_JSON),
+        "app.json without expo.scheme is unchanged, not an output"
+    );
+    let written = outputs.get(google).expect("google-services.json written");
+    assert!(written.changed);
+    assert_eq!(written.text.as_bytes(), &inputs.google_services[..]);
+}
+
+/// A project with fewer `DEVELOPMENT_TEAM` settings than two per target (here one line
+/// gone) fails: a target left with upstream's team would be signed by Mattermost's.
+#[test]
+fn a_project_missing_a_development_team_setting_fails() {
+    let (brand, inputs) = example();
+    let up = upstream();
+    let upstream_reader = reader(&up);
+    let ctx = EditCtx {
+        brand: &brand,
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
+        upstream: &upstream_reader,
+    };
+    let text = std::fs::read_to_string(up.join(crate::native::ios::PBXPROJ)).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim().starts_with("DEVELOPMENT_TEAM = "))
+        .unwrap();
+    let fewer = text.replacen(&format!("{line}\n"), "", 1);
+    let doc = Doc {
+        path: crate::native::ios::PBXPROJ,
+        shown: "project.pbxproj",
+    };
+    let err = (registry()[0].edit)(&fewer, &doc, &ctx)
+        .err()
+        .expect("five DEVELOPMENT_TEAM lines must fail");
+    assert!(format!("{err:#}").contains("DEVELOPMENT_TEAM"), "{err:#}");
+}
+
+/// The version edits' edge cases: a project without `MARKETING_VERSION` (older upstreams)
+/// is fine and left as it is; in package.json only the first top-level-indented
+/// `"version"` line is the package's, even when a badly indented nested one follows.
+#[test]
+fn version_edits_tolerate_a_project_without_marketing_version_and_edit_one_package_line() {
+    let (brand, inputs) = example();
+    let up = upstream();
+    let upstream_reader = reader(&up);
+    let ctx = EditCtx {
+        brand: &brand,
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
+        upstream: &upstream_reader,
+    };
+    let version_edit = |path: &str| {
+        registry()
+            .iter()
+            .find(|e| e.path == path && e.when == When::AppVersion)
+            .unwrap()
+    };
+    let pbxproj = crate::native::ios::PBXPROJ;
+    let text: String = std::fs::read_to_string(up.join(pbxproj))
+        .unwrap()
+        .split_inclusive('\n')
+        .filter(|l| !l.contains("MARKETING_VERSION = "))
+        .collect();
+    let doc = Doc {
+        path: pbxproj,
+        shown: pbxproj,
+    };
+    let out = (version_edit(pbxproj).edit)(&text, &doc, &ctx).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(out, text);
+
+    let package =
+        "{\n  \"version\": \"1.0.0\",\n  \"nested\": {\n  \"version\": \"2.0.0\"\n  }\n}\n";
+    let doc = Doc {
+        path: version::PACKAGE_JSON,
+        shown: version::PACKAGE_JSON,
+    };
+    let out = (version_edit(version::PACKAGE_JSON).edit)(package, &doc, &ctx)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(out, package.replacen("1.0.0", "9.8.7", 1));
+}
