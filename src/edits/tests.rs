@@ -471,8 +471,7 @@ fn a_project_missing_a_development_team_setting_fails() {
         shown: "project.pbxproj",
     };
     let err = (registry()[0].edit)(&fewer, &doc, &ctx)
-        .err()
-        .expect("five DEVELOPMENT_TEAM lines must fail");
+        .expect_err("five DEVELOPMENT_TEAM lines must fail");
     assert!(format!("{err:#}").contains("DEVELOPMENT_TEAM"), "{err:#}");
 }
 
