@@ -205,8 +205,33 @@ pub fn validate(c: &ConfigPushProxy) -> std::result::Result<(), String> {
             c.log_format
         ));
     }
-    if c.listen_address.is_empty() {
-        return Err("ListenAddress must not be empty (e.g. \":8066\")".into());
+    listen_address(&c.listen_address)
+}
+
+/// `ListenAddress` as Go's `net.Listen("tcp", …)` takes it and the deployment kit publishes
+/// it (compose `ports:`, the unit): `[host]:port`, the port a number from 1 to 65535 (Go
+/// would also take a service name, which compose cannot publish), an IPv6 host in brackets.
+fn listen_address(v: &str) -> Result<(), String> {
+    let example = "e.g. \":8066\" or \"127.0.0.1:8066\"";
+    let Some((host, port)) = v.rsplit_once(':') else {
+        return Err(format!("ListenAddress {v:?} has no port ({example})"));
+    };
+    if !port.bytes().all(|b| b.is_ascii_digit()) || !matches!(port.parse::<u16>(), Ok(1..)) {
+        return Err(format!(
+            "ListenAddress {v:?}: the port must be a number from 1 to 65535 ({example})"
+        ));
+    }
+    let bracketed = host.starts_with('[') && host.ends_with(']');
+    let host_ok = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-.:%_".contains(&b))
+        && (bracketed || !host.contains(':'));
+    if !host_ok {
+        return Err(format!(
+            "ListenAddress {v:?}: the host must be empty, a name or an IP address (an IPv6 address in [brackets]) ({example})"
+        ));
     }
     Ok(())
 }
@@ -215,6 +240,34 @@ pub fn validate(c: &ConfigPushProxy) -> std::result::Result<(), String> {
 mod tests {
     use super::*;
     use serde_json::Value;
+
+    #[test]
+    fn listen_addresses_are_what_go_and_compose_both_take() {
+        for ok in [
+            ":8066",
+            "0.0.0.0:8066",
+            "[::]:8066",
+            "push.local:1",
+            "127.0.0.1:65535",
+        ] {
+            assert_eq!(listen_address(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "8066",
+            ":",
+            ":0",
+            ":65536",
+            ":http",
+            ": 8066",
+            "::8066",
+            "a b:8066",
+            "0.0.0.0:8066\n- 22:22",
+            "$(id):8066",
+        ] {
+            assert!(listen_address(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn beta_bundle_ids_register_as_apple_rnbeta() {

@@ -1144,3 +1144,15 @@ fn override_config_with_wrong_type_for_an_owned_key() {
         )
         .fails();
 }
+
+/// A ListenAddress that would add a line to the compose file's `ports:` (or that compose
+/// cannot publish) is refused naming the key.
+#[test]
+fn listen_address_not_a_port() {
+    Case::new("listen_address_not_a_port")
+        .edit(
+            "# [push.proxy]",
+            "[push.proxy]\nListenAddress = \":8066\\n      - 2222:22\"\n#",
+        )
+        .fails();
+}
