@@ -3,6 +3,7 @@
 //! the swap: objects (hard-linked, so even the real upstream costs no copy), every ref but
 //! the brand branch apply recreates, their reflogs (a stash lives in one), the config
 //! entries the new repository lacks (remotes, user, branch tracking) and the user's hooks.
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -54,7 +55,14 @@ pub fn keep(old_app: &Path, new_app: &Path, skip: &str) -> Result<()> {
     let (old_git, new_git) = (old_app.join(".git"), new_app.join(".git"));
     let old = Repository::open(old_app)
         .with_context(|| format!("cannot open the git repository of {}", old_app.display()))?;
-    link_objects(&old_git.join("objects"), &new_git.join("objects"))?;
+    let new = Repository::open(new_app)
+        .with_context(|| format!("cannot open the git repository of {}", new_app.display()))?;
+    link_objects(
+        &old_git.join("objects"),
+        &new_git.join("objects"),
+        &new.odb()?,
+    )?;
+    drop(new);
     // Reopened so its object database sees the linked objects.
     let new = Repository::open(new_app)
         .with_context(|| format!("cannot open the git repository of {}", new_app.display()))?;
@@ -135,26 +143,43 @@ fn utc_stamp(secs: u64) -> String {
 }
 
 /// Hard-links (or copies, across file systems) every object file and pack of `from` that
-/// `to` lacks, and adds `from`'s alternates to `to`'s. Objects never change, so sharing
-/// the files is safe; indexes over a set of packs (multi-pack-index, commit-graph) are not
-/// taken, as they would not describe `to`'s packs.
-fn link_objects(from: &Path, to: &Path) -> Result<()> {
+/// holds an object `odb` (the new repository's) lacks, and adds `from`'s alternates to
+/// `to`'s. Objects never change, so sharing the files is safe. A pack of upstream that the
+/// new checkout holds too is left out, so re-applies over a clone do not pile up copies of
+/// upstream; indexes over a set of packs (multi-pack-index, commit-graph) are not taken,
+/// as they would not describe `to`'s packs.
+fn link_objects(from: &Path, to: &Path, odb: &git2::Odb) -> Result<()> {
     if !from.is_dir() {
         return Ok(());
     }
+    let mut needed_packs = HashMap::new();
     for entry in walkdir::WalkDir::new(from).min_depth(1) {
         let entry = entry.with_context(|| format!("cannot read {}", from.display()))?;
         let rel = entry.path().strip_prefix(from).unwrap_or(entry.path());
         let top = rel
             .components()
             .next()
-            .map(|c| c.as_os_str().to_string_lossy());
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
         let is_index = rel.file_name().is_some_and(|n| n == "multi-pack-index");
         if !entry.file_type().is_file() || top.as_deref() == Some("info") || is_index {
             continue;
         }
         let dest = to.join(rel);
         if dest.exists() {
+            continue;
+        }
+        let needed = match top.as_deref() {
+            Some("pack") => {
+                let stem = entry.path().with_extension("");
+                *needed_packs
+                    .entry(stem.clone())
+                    .or_insert_with(|| !redundant(&stem.with_extension("idx"), odb))
+            }
+            // A loose object: `ab/cdef…` names `abcdef…`.
+            _ => Oid::from_str(&fsutil::rel_string(rel).replace('/', ""))
+                .map_or(true, |oid| !odb.exists(oid)),
+        };
+        if !needed {
             continue;
         }
         if let Some(parent) = dest.parent() {
@@ -191,6 +216,31 @@ fn link_objects(from: &Path, to: &Path) -> Result<()> {
         fsutil::write(&to.join("info/alternates"), text)?;
     }
     Ok(())
+}
+
+/// True when every object the pack index `idx` lists is in `odb` already. Only version 2
+/// indexes (every git since 1.5.2) are read; any other is taken as needed.
+fn redundant(idx: &Path, odb: &git2::Odb) -> bool {
+    const HEADER: usize = 8 + 256 * 4;
+    let Ok(data) = fs::read(idx) else {
+        return false;
+    };
+    if data.len() < HEADER || data[..8] != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
+        return false;
+    }
+    // The last fan-out entry counts every object; their sorted names follow.
+    let count = u32::from_be_bytes([
+        data[HEADER - 4],
+        data[HEADER - 3],
+        data[HEADER - 2],
+        data[HEADER - 1],
+    ]) as usize;
+    let Some(names) = data.get(HEADER..HEADER + 20 * count) else {
+        return false;
+    };
+    names
+        .chunks(20)
+        .all(|name| Oid::from_bytes(name).is_ok_and(|oid| odb.exists(oid)))
 }
 
 /// The old HEAD reflog, followed by the new checkout's entries: `git reflog` still shows

@@ -122,6 +122,8 @@ fn branches_stashes_remotes_and_tags_survive_a_re_apply_and_an_upgrade() {
         "Brand acme (mmbrand)\n"
     );
 
+    // Packed now (objects and refs), as after any `git gc` of a real checkout.
+    git(&app, &["gc", "-q"]);
     let run = brand
         .apply(&[&base[..], &["--ref", "v2"]].concat())
         .expect(0);
