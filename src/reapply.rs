@@ -72,6 +72,9 @@ impl Previous {
         if self.lock.inputs.is_none() {
             return Ok(lost);
         }
+        for key in self.added_comments(&lost) {
+            lost.push(format!("{key} changed (a comment added)"));
+        }
         lost.extend(self.added_files()?);
         let Ok(repo) = git2::Repository::open(self.dir.join("app")) else {
             return Ok(lost);
@@ -115,6 +118,32 @@ impl Previous {
         let expected = lock.brand_commit.as_ref().unwrap_or(&lock.upstream.commit);
         git::extra_commits(&repo, &lock.branch, expected)
             .with_context(|| format!("cannot read the history of {}/app", self.dir.display()))
+    }
+
+    /// Structured files (not yet in `listed`) holding an XML comment that the content apply
+    /// wrote lacks: their content digest leaves comments out (serialisers add and drop
+    /// them), so `verify` accepts them, but a re-apply writes the file afresh and the
+    /// user's note would be gone.
+    fn added_comments(&self, listed: &[String]) -> Vec<String> {
+        let Ok(repo) = git2::Repository::open(self.dir.join("app")) else {
+            return Vec::new();
+        };
+        let mut keys = Vec::new();
+        for (key, blob) in &self.lock.expected {
+            if listed.iter().any(|l| l.starts_with(&format!("{key} "))) {
+                continue;
+            }
+            let Ok(found) = std::fs::read(self.dir.join(key)) else {
+                continue;
+            };
+            let blob = git2::Oid::from_str(blob).and_then(|oid| repo.find_blob(oid));
+            let Ok(blob) = blob else { continue };
+            let written = xml_comments(blob.content());
+            if xml_comments(&found).iter().any(|c| !written.contains(c)) {
+                keys.push(key.clone());
+            }
+        }
+        keys
     }
 
     /// Files under the output that apply did not write, outside the app's git tree (whose
@@ -263,6 +292,24 @@ pub fn inputs_digest(brand: &Brand, inputs: &Inputs, proxy_root: &str) -> Result
     Ok(format!("{:x}", h.finalize()))
 }
 
+/// The `<!-- … -->` comments of a text, as written.
+fn xml_comments(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut comments = Vec::new();
+    let mut rest = bytes;
+    while let Some(start) = find(rest, b"<!--") {
+        let Some(len) = find(&rest[start..], b"-->") else {
+            break;
+        };
+        comments.push(&rest[start..start + len + 3]);
+        rest = &rest[start + len + 3..];
+    }
+    comments
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Refuses a re-apply that would lose edits, listing them.
 pub fn refuse_lost_edits(out: &Path, lost: &[String]) -> Result<()> {
     if lost.is_empty() {
@@ -324,4 +371,18 @@ pub fn carry(from_app: &Path, to_app: &Path, caches: &[PathBuf]) -> Result<Vec<P
         moved.push(rel.clone());
     }
     Ok(moved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_comments_are_found_whole() {
+        let text = b"<a><!-- one --><b/><!--two-->\n<!-- open";
+        assert_eq!(
+            xml_comments(text),
+            vec![&b"<!-- one -->"[..], &b"<!--two-->"[..]]
+        );
+    }
 }

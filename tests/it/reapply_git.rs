@@ -239,3 +239,27 @@ fn files_added_anywhere_in_the_output_stop_a_re_apply_and_force_names_them() {
     // The next run has nothing to refuse.
     brand.apply(&[]).expect(0);
 }
+
+#[test]
+fn a_comment_added_to_the_manifest_stops_a_re_apply() {
+    let brand = TempBrand::acme();
+    brand.apply(&[]).expect(0);
+    let manifest = brand.app("android/app/src/main/AndroidManifest.xml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let noted = text.replacen(
+        "<application",
+        "<!-- keep: MDM needs this -->\n    <application",
+        1,
+    );
+    assert_ne!(text, noted);
+    fs::write(&manifest, &noted).unwrap();
+    brand.edit(
+        "display_name = \"Acme Chat\"",
+        "display_name = \"Acme Talk\"",
+    );
+    brand
+        .apply(&[])
+        .expect(1)
+        .stderr_has("  app/android/app/src/main/AndroidManifest.xml changed (a comment added)\n");
+    assert_eq!(fs::read_to_string(&manifest).unwrap(), noted);
+}
