@@ -361,8 +361,9 @@ pub fn apply(
     let previous = Previous::find(&args.out, args.flags.force)?;
     let digest = reapply::inputs_digest(brand, inputs, &args.flags.proxy_root)?;
     let mut intact = false;
+    let mut lost = Vec::new();
     if let Some(prev) = &previous {
-        let lost = prev.unsaved_changes()?;
+        lost = prev.unsaved_changes()?;
         intact = lost.is_empty();
         if !args.flags.force {
             reapply::refuse_lost_edits(&args.out, &lost)?;
@@ -420,6 +421,14 @@ pub fn apply(
     if let Some(prev) = unchanged {
         // A plain-directory upstream has no commit to compare before building.
         return Ok(Applied::up_to_date(prev));
+    }
+    if let Some(prev) = &previous {
+        let backup = prev.keep_git(&app, &brand.branch)?;
+        if args.flags.force {
+            built
+                .warnings
+                .extend(reapply::discarded(&lost, backup.as_deref()));
+        }
     }
     built.lock.write(stage.path())?;
     if let (true, Some(fork)) = (args.flags.push, &brand.source.fork) {

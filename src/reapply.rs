@@ -15,6 +15,8 @@ use crate::overlay;
 use crate::source;
 use crate::verify;
 
+mod git;
+
 /// An earlier apply output at the target.
 pub struct Previous {
     pub dir: PathBuf,
@@ -57,11 +59,23 @@ impl Previous {
     /// of the app's git tree changed, deleted or created since (not git-ignored, not apply's).
     pub fn unsaved_changes(&self) -> Result<Vec<String>> {
         let mut lost = verify::edited_files(&self.dir, &self.lock).changed;
+        if let Some(git::Extra { commits, .. }) = self.extra_commits()? {
+            let branch = &self.lock.branch;
+            lost.extend(
+                commits
+                    .iter()
+                    .map(|(sha, subject)| format!("app commit {sha} on {branch}: {subject}")),
+            );
+        }
         // A lock from before re-apply existed does not list the files apply deleted, so the
         // tree's git status would show them as the user's: compare the lock's files only.
         if self.lock.inputs.is_none() {
             return Ok(lost);
         }
+        for key in self.added_comments(&lost) {
+            lost.push(format!("{key} changed (a comment added)"));
+        }
+        lost.extend(self.added_files()?);
         let Ok(repo) = git2::Repository::open(self.dir.join("app")) else {
             return Ok(lost);
         };
@@ -92,6 +106,97 @@ impl Previous {
             lost.push(format!("{key} {what}"));
         }
         Ok(lost)
+    }
+
+    /// Commits on the brand branch of the previous app/.git beyond apply's own tip of it
+    /// (its brand commit, or upstream's commit when it made none), with the branch's tip.
+    fn extra_commits(&self) -> Result<Option<git::Extra>> {
+        let Ok(repo) = git2::Repository::open(self.dir.join("app")) else {
+            return Ok(None);
+        };
+        let lock = &self.lock;
+        let expected = lock.brand_commit.as_ref().unwrap_or(&lock.upstream.commit);
+        git::extra_commits(&repo, &lock.branch, expected)
+            .with_context(|| format!("cannot read the history of {}/app", self.dir.display()))
+    }
+
+    /// Structured files (not yet in `listed`) holding an XML comment that the content apply
+    /// wrote lacks: their content digest leaves comments out (serialisers add and drop
+    /// them), so `verify` accepts them, but a re-apply writes the file afresh and the
+    /// user's note would be gone.
+    fn added_comments(&self, listed: &[String]) -> Vec<String> {
+        let Ok(repo) = git2::Repository::open(self.dir.join("app")) else {
+            return Vec::new();
+        };
+        let mut keys = Vec::new();
+        for (key, blob) in &self.lock.expected {
+            if listed.iter().any(|l| l.starts_with(&format!("{key} "))) {
+                continue;
+            }
+            let Ok(found) = std::fs::read(self.dir.join(key)) else {
+                continue;
+            };
+            let blob = git2::Oid::from_str(blob).and_then(|oid| repo.find_blob(oid));
+            let Ok(blob) = blob else { continue };
+            let written = xml_comments(blob.content());
+            if xml_comments(&found).iter().any(|c| !written.contains(c)) {
+                keys.push(key.clone());
+            }
+        }
+        keys
+    }
+
+    /// Files under the output that apply did not write, outside the app's git tree (whose
+    /// status `unsaved_changes` reads) or in the app folders apply fills although git
+    /// ignores them (dist/, assets/override/).
+    fn added_files(&self) -> Result<Vec<String>> {
+        let mut added = Vec::new();
+        let walk = walkdir::WalkDir::new(&self.dir)
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                let rel = e.path().strip_prefix(&self.dir).unwrap_or(e.path());
+                match rel.strip_prefix("app") {
+                    Ok(app_rel) => {
+                        app_rel.as_os_str().is_empty()
+                            || layout::is_derived(app_rel)
+                            || layout::WRITTEN_IGNORED
+                                .iter()
+                                .any(|d| Path::new(d).starts_with(app_rel))
+                    }
+                    Err(_) => true,
+                }
+            });
+        for entry in walk {
+            let entry = entry
+                .with_context(|| format!("cannot list the files of {}", self.dir.display()))?;
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&self.dir).unwrap_or(entry.path());
+            let key = fsutil::rel_string(rel);
+            if key != LOCK_FILE && !self.lock.files.contains_key(&key) {
+                added.push(format!("{key} created since apply"));
+            }
+        }
+        Ok(added)
+    }
+
+    /// Carries the user's git of the previous output (refs, reflogs, remotes, config,
+    /// hooks) into the new app at `new_app`, whose brand branch `branch` apply just made.
+    /// Commits on the old brand branch beyond apply's (only there with --force) are kept
+    /// under a backup ref, whose name is returned.
+    pub fn keep_git(&self, new_app: &Path, branch: &str) -> Result<Option<String>> {
+        let old_app = self.dir.join("app");
+        if !old_app.join(".git").exists() {
+            return Ok(None);
+        }
+        git::keep(&old_app, new_app, branch)?;
+        match self.extra_commits()? {
+            Some(extra) => git::backup(new_app, extra.tip).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Git-ignored paths of the previous app tree that apply did not write (build caches),
@@ -187,6 +292,24 @@ pub fn inputs_digest(brand: &Brand, inputs: &Inputs, proxy_root: &str) -> Result
     Ok(format!("{:x}", h.finalize()))
 }
 
+/// The `<!-- … -->` comments of a text, as written.
+fn xml_comments(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut comments = Vec::new();
+    let mut rest = bytes;
+    while let Some(start) = find(rest, b"<!--") {
+        let Some(len) = find(&rest[start..], b"-->") else {
+            break;
+        };
+        comments.push(&rest[start..start + len + 3]);
+        rest = &rest[start + len + 3..];
+    }
+    comments
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Refuses a re-apply that would lose edits, listing them.
 pub fn refuse_lost_edits(out: &Path, lost: &[String]) -> Result<()> {
     if lost.is_empty() {
@@ -197,11 +320,33 @@ pub fn refuse_lost_edits(out: &Path, lost: &[String]) -> Result<()> {
         n if n > 50 => format!("\n  … and {} more", n - 50),
         _ => String::new(),
     };
+    // --force discards files but keeps commits reachable (`discarded` says where).
+    let force = match lost.iter().any(|l| l.starts_with("app commit ")) {
+        true => "pass --force to apply anyway, discarding the files and keeping the commits under refs/mmbrand/backup/",
+        false => "pass --force to apply anyway and discard them",
+    };
     bail!(
-        "{} was changed since the last apply, and applying again would lose it:\n{}{more}\nmove the changes into the brand (brand file or override tree) and re-run, or pass --force to apply anyway and discard them",
+        "{} was changed since the last apply, and applying again would lose it:\n{}{more}\nmove the changes into the brand (brand file or override tree) and re-run, or {force}",
         out.display(),
         shown.join("\n")
     )
+}
+
+/// What --force discarded (the lines `refuse_lost_edits` would have listed), and where the
+/// brand branch's own commits were kept: warnings for the apply report.
+pub fn discarded(lost: &[String], backup: Option<&str>) -> Vec<String> {
+    let mut said: Vec<String> = lost
+        .iter()
+        .filter(|l| !l.starts_with("app commit "))
+        .map(|l| format!("--force discarded {l}"))
+        .collect();
+    let commits = lost.len() - said.len();
+    if let Some(backup) = backup.filter(|_| commits > 0) {
+        said.push(format!(
+            "--force replaced the brand branch; its {commits} commit(s) of your own are kept in app/.git as {backup} (git log {backup})"
+        ));
+    }
+    said
 }
 
 /// Moves each cache from the previous app tree into the new one, unless apply wrote
@@ -226,4 +371,18 @@ pub fn carry(from_app: &Path, to_app: &Path, caches: &[PathBuf]) -> Result<Vec<P
         moved.push(rel.clone());
     }
     Ok(moved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_comments_are_found_whole() {
+        let text = b"<a><!-- one --><b/><!--two-->\n<!-- open";
+        assert_eq!(
+            xml_comments(text),
+            vec![&b"<!-- one -->"[..], &b"<!--two-->"[..]]
+        );
+    }
 }

@@ -955,6 +955,54 @@ fn deep_json_leaves_an_existing_output_untouched() {
         .fails();
 }
 
+/// Files apply did not write, outside app/'s git tree, would vanish in a re-apply.
+#[test]
+fn reapply_files_added_outside_the_app_tree() {
+    Case::new("reapply_files_added_outside_the_app_tree")
+        .existing_output()
+        .in_output(|out| {
+            write(&out.join("push-proxy/extra.conf"), "mine\n");
+            write(&out.join("server/notes.md"), "mine\n");
+            write(&out.join("app/dist/extra.js"), "mine\n");
+        })
+        .edit(
+            "display_name = \"Acme Chat\"",
+            "display_name = \"Acme Talk\"",
+        )
+        .fails();
+}
+
+/// A commit of the user on the brand branch would no longer be on it after a re-apply.
+#[test]
+fn reapply_commit_on_the_brand_branch() {
+    Case::new("reapply_commit_on_the_brand_branch")
+        .existing_output()
+        .in_output(|out| {
+            let repo = git2::Repository::open(out.join("app")).unwrap();
+            let head = repo.head().unwrap().peel_to_commit().unwrap();
+            let sig = git2::Signature::new(
+                "Dev",
+                "dev@example.invalid",
+                &git2::Time::new(1_700_000_000, 0),
+            )
+            .unwrap();
+            repo.commit(
+                Some("HEAD"),
+                &sig,
+                &sig,
+                "Local fix",
+                &head.tree().unwrap(),
+                &[&head],
+            )
+            .unwrap();
+        })
+        .edit(
+            "display_name = \"Acme Chat\"",
+            "display_name = \"Acme Talk\"",
+        )
+        .fails();
+}
+
 /// `--out <symlink>/`: the trailing slash must not make the link look like the directory it
 /// points to (the swap would replace the link, not its target).
 #[test]

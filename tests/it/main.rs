@@ -23,6 +23,7 @@ mod module_graph;
 mod plan_sparse;
 mod push_proxy;
 mod reapply;
+mod reapply_git;
 mod swap;
 mod templates;
 mod validated_once;

@@ -43,6 +43,14 @@ impl Case {
         self
     }
 
+    /// Changes the existing output (see [`Case::existing_output`]) before the bad run, which
+    /// must then leave it as `f` made it.
+    pub fn in_output(mut self, f: impl FnOnce(&Path)) -> Self {
+        f(&self.brand.out);
+        self.before = Some(tree_digest(&self.brand.out));
+        self
+    }
+
     /// Replaces `from` by `to` in brand.toml.
     pub fn edit(self, from: &str, to: &str) -> Self {
         self.brand.edit(from, to);
