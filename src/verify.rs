@@ -120,6 +120,11 @@ fn check_pairing(dir: &Path, lock: &Lock, mut checks: Checks) -> Verified {
     );
     check_apple(dir, lock, &config, &ios_facts, &mut checks);
     check_android(dir, lock, &config, &android_facts, &mut checks);
+    // The corporate proxy's password, when the brand has one, is in this file only.
+    let proxy_env = dir.join(PROXY_DIR).join(crate::push::deploy::PROXY_ENV);
+    if proxy_env.exists() {
+        check_mode(&mut checks, CredentialKey::ProxyPassword.name(), &proxy_env);
+    }
     checks.done()
 }
 

@@ -675,7 +675,28 @@ fn proxy_password_lives_only_in_the_private_env_file() {
     assert!(!unit.contains("HTTPS_PROXY="), "{unit}");
     let allow = fs::read_to_string(dir.join("ALLOWLIST.txt")).unwrap();
     assert!(allow.contains("proxy.corp.example:3128"), "{allow}");
-    mmbrand(["verify".as_ref(), brand.out.as_os_str()]).expect(0);
+    mmbrand(["verify".as_ref(), brand.out.as_os_str()])
+        .expect(0)
+        .stdout_has("push.network.https_proxy_password mode");
+    // verify guards the file's mode: readable by others, it fails exactly that check.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&env_file, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let run = mmbrand(["verify".as_ref(), "--json".as_ref(), brand.out.as_os_str()]).expect(1);
+    let failed: Vec<String> = run.json()["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["check"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        failed,
+        ["push.network.https_proxy_password mode"],
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
