@@ -23,6 +23,38 @@ pub fn write(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
     fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Writes a file only its owner can read (credentials, passwords), created with mode 0600 so
+/// it never exists with a wider mode, even for a moment; an existing file is set to 0600 too.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    set_private(path)?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Mode 0600: readable and writable by the owner only.
+#[cfg(unix)]
+pub fn set_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("cannot set mode 0600 on {}", path.display()))
+}
+
+#[cfg(not(unix))]
+pub fn set_private(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
 pub fn create_dir_all(path: &Path) -> Result<()> {
     fs::create_dir_all(path).with_context(|| format!("cannot create directory {}", path.display()))
 }
@@ -218,4 +250,31 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
     fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .with_context(|| format!("cannot sync directory {}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_0600_new_or_existing() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let new = dir.path().join("sub/new.p8");
+        write_private(&new, b"secret").unwrap();
+        assert_eq!(
+            (mode(&new), fs::read(&new).unwrap()),
+            (0o600, b"secret".to_vec())
+        );
+        let old = dir.path().join("old.json");
+        fs::write(&old, "wide open").unwrap();
+        fs::set_permissions(&old, fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&old, b"s").unwrap();
+        assert_eq!(
+            (mode(&old), fs::read(&old).unwrap()),
+            (0o600, b"s".to_vec())
+        );
+    }
 }

@@ -116,7 +116,7 @@ pub fn write(
     // With a password, HTTPS_PROXY lives in proxy.env only.
     let secret_proxy = match (net.and_then(|n| n.https_proxy.as_deref()), proxy_password) {
         (Some(proxy), Some(password)) => {
-            write_private(&dir.join(PROXY_ENV), proxy_env(proxy, password)?.as_bytes())?;
+            fsutil::write_private(&dir.join(PROXY_ENV), proxy_env(proxy, password)?.as_bytes())?;
             true
         }
         _ => false,
@@ -308,22 +308,6 @@ fn percent_decode(s: &str) -> Vec<u8> {
         }
     }
     out
-}
-
-/// Writes a file only its owner can read, created so: it never exists with a wider mode.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    // An existing file keeps its mode when opened: set it either way.
-    super::credentials::set_private(path)
 }
 
 /// The APNs host of each Apple entry, mapped to the relay.

@@ -322,7 +322,7 @@ impl PreparedPush {
         let at = |name: &str| format!("{}/{name}", proxy_root.trim_end_matches('/'));
         let mut fingerprints = BTreeMap::new();
         for c in &self.credentials {
-            credentials::write_private(&dir.join(&c.file_name), &c.bytes)?;
+            fsutil::write_private(&dir.join(&c.file_name), &c.bytes)?;
             fingerprints.insert(c.kind.name().to_string(), fsutil::sha256_hex(&c.bytes));
         }
         let ios = &brand.ios;
@@ -371,10 +371,11 @@ impl PreparedPush {
         };
         proxy_config::validate(&config).map_err(|e| anyhow::anyhow!("{PROXY_CONFIG}: {e}"))?;
         let config_path = dir.join(PROXY_CONFIG);
-        fsutil::write(&config_path, config.to_json()?)?;
         if self.cert_password.is_some() {
             // The certificate password is inside the config: it is a credential too.
-            credentials::set_private(&config_path)?;
+            fsutil::write_private(&config_path, config.to_json()?.as_bytes())?;
+        } else {
+            fsutil::write(&config_path, config.to_json()?)?;
         }
         deploy::write(
             &dir,
