@@ -43,6 +43,11 @@ pub struct Built {
 /// The upstream repository and ref: the command line wins over `[source]`. A relative path
 /// in the brand file is relative to the brand file.
 pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<String>)> {
+    spec_source(brand, &source::Spec::from(args))
+}
+
+/// `source_of` for plain options.
+fn spec_source(brand: &Brand, args: &source::Spec) -> Result<(String, Option<String>)> {
     let git_ref = args
         .git_ref
         .clone()
@@ -71,7 +76,7 @@ pub fn source_of(brand: &Brand, args: &SourceArgs) -> Result<(String, Option<Str
 pub fn build(
     brand: &Brand,
     inputs: &Inputs,
-    args: &SourceArgs,
+    args: impl Into<source::Spec>,
     proxy_root: &str,
     root: &Path,
 ) -> Result<Built> {
@@ -115,13 +120,14 @@ pub type OnCheckout<'a> = dyn FnMut(&Upstream, &Path) -> Result<()> + 'a;
 pub fn build_with(
     brand: &Brand,
     inputs: &Inputs,
-    args: &SourceArgs,
+    args: impl Into<source::Spec>,
     proxy_root: &str,
     root: &Path,
     paths: source::Paths,
     on_checkout: &mut OnCheckout,
 ) -> Result<Built> {
-    let (repo, git_ref) = source_of(brand, args)?;
+    let args: source::Spec = args.into();
+    let (repo, git_ref) = spec_source(brand, &args)?;
     // Credentials and the override tree were checked when the brand was loaded.
     let gs_bytes = &inputs.google_services;
     let push = inputs.push.as_ref();

@@ -20,7 +20,6 @@ use similar::TextDiff;
 
 use crate::apply;
 use crate::brand::{Brand, LoadOptions};
-use crate::cli::PlanArgs;
 use crate::drift::{self, Drift};
 use crate::fsutil;
 use crate::inputs;
@@ -39,17 +38,32 @@ pub struct Change {
     pub diff: Option<String>,
 }
 
-pub fn run(args: &PlanArgs) -> Result<()> {
+/// What `plan` is asked to do (the command layer fills it from `mmbrand plan`'s arguments).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The brand file (TOML).
+    pub brand_file: PathBuf,
+    /// The upstream: `--source` and `--ref` over the brand's `[source]`.
+    pub source: crate::source::Spec,
+    /// `--app-version` and `--build-number`, over the brand file's.
+    pub app_version: Option<String>,
+    pub build_number: Option<u64>,
+    /// An earlier `apply` output to report the drift from (`--from`).
+    pub from: Option<PathBuf>,
+    pub allow_outside_brand_dir: bool,
+    /// One JSON document on stdout instead of text.
+    pub json: bool,
+}
+
+/// Plans the brand of `args.brand_file` and prints the changes (text or JSON).
+pub fn plan(args: &Options) -> Result<()> {
     let (mut brand, inputs) = inputs::load(
         &args.brand_file,
         LoadOptions {
-            allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+            allow_outside_brand_dir: args.allow_outside_brand_dir,
         },
     )?;
-    brand.override_version(
-        args.version.app_version.as_deref(),
-        args.version.build_number,
-    )?;
+    brand.override_version(args.app_version.as_deref(), args.build_number)?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
     // It holds the push credentials while plan runs.
     crate::stage::interrupts::register(scratch.path());
@@ -69,7 +83,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     let built = apply::build_with(
         &brand,
         &inputs,
-        &args.source,
+        args.source.clone(),
         crate::push::DEFAULT_PROXY_ROOT,
         scratch.path(),
         crate::source::Paths::Only(&reads),
@@ -158,7 +172,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
 /// the commit just checked out; None when there is nothing to compare with.
 fn early_drift(
     brand: &Brand,
-    args: &PlanArgs,
+    args: &Options,
     previous: Option<&Previous>,
     upstream: &crate::source::Upstream,
     app: &Path,

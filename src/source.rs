@@ -30,6 +30,18 @@ const AUTHOR: (&str, &str) = ("mmbrand", "mmbrand@localhost");
 /// Ignored upstream but part of the brand.
 const FORCED_PATH: &str = "assets/override";
 
+/// The upstream a command asked for, as plain options (the command layer fills it from
+/// `--source`, `--ref` and batch's object store; `[source]` fills the gaps).
+#[derive(Debug, Clone, Default)]
+pub struct Spec {
+    /// A git URL, a local git repository, or a plain directory.
+    pub source: Option<String>,
+    /// Tag, branch or commit.
+    pub git_ref: Option<String>,
+    /// A bare repository already holding the objects of a URL source.
+    pub object_store: Option<PathBuf>,
+}
+
 /// Which files of upstream a checkout writes.
 #[derive(Debug, Clone, Copy)]
 pub enum Paths<'a> {
