@@ -34,6 +34,9 @@ pub struct Built {
     pub app_files: BTreeSet<PathBuf>,
     /// Upstream files under `app/` moved away (the Java package's old folder).
     pub removed: BTreeSet<PathBuf>,
+    /// What `plan` holds in memory instead of in its checkout: the content of app files
+    /// the steps wrote (app-relative). Empty for apply, whose files are all on disk.
+    pub held: BTreeMap<PathBuf, edits::record::Held>,
     pub lock: Lock,
     pub warnings: Vec<String>,
     /// Where each release icon and splash file went in the native projects.
@@ -178,7 +181,12 @@ pub fn build_with(
         }
     }
 
-    let (edited, removed, placements) = edit_app(brand, inputs, &app, &dist, paths)?;
+    let (recorded, placements) = edit_app(brand, inputs, &app, &dist, paths)?;
+    let edits::record::Recorded {
+        files: edited,
+        removed,
+        held,
+    } = recorded;
     app_files.extend(edited);
 
     let mut credentials = BTreeMap::from([(
@@ -198,6 +206,7 @@ pub fn build_with(
         brand,
         &upstream,
         &app_files,
+        &held,
         credentials,
         |rel, bytes| scanner.check(rel, bytes),
     )?;
@@ -220,6 +229,7 @@ pub fn build_with(
         upstream,
         app_files,
         removed,
+        held,
         lock,
         warnings,
         placements,
@@ -228,18 +238,15 @@ pub fn build_with(
 
 /// The edits stage: the registry's edits of upstream files, then the steps that move or
 /// create files (Java package, release assets, iOS .strings, fastlane env files). Everything
-/// is written through one recorder, which lists the files for the lock (and those moved away).
+/// is written through one recorder, which lists the files for the lock (and those moved away)
+/// and, for plan, holds their content.
 fn edit_app(
     brand: &Brand,
     inputs: &Inputs,
     app: &Path,
     dist: &Path,
     paths: source::Paths,
-) -> Result<(
-    BTreeSet<PathBuf>,
-    BTreeSet<PathBuf>,
-    Vec<release_assets::Placement>,
-)> {
+) -> Result<(edits::record::Recorded, Vec<release_assets::Placement>)> {
     let upstream_text = edits::reader(app);
     let ctx = edits::EditCtx {
         brand,
@@ -254,11 +261,10 @@ fn edit_app(
     edits::run(&mut rec, &ctx)?;
     android::move_sources(&mut rec, &brand.android.package)?;
     let placements = release_assets::place(dist, &mut rec, &brand_overrides(brand)?)?;
-    let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
+    let pbxproj = rec.read_to_string(Path::new(ios::PBXPROJ))?;
     ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;
     emit::fastlane::write(&mut rec, brand)?;
-    let (files, removed) = rec.into_parts();
-    Ok((files, removed, placements))
+    Ok((rec.finish(), placements))
 }
 
 /// The brand's override files, relative to its override tree.

@@ -197,7 +197,10 @@ fn catalog_names(app: &Recorder, set: &Path) -> HashSet<String> {
 fn launch_storyboard(rec: &Recorder) -> Result<PathBuf> {
     let app = rec.app();
     let plist_path = app.join(super::ios::MAIN_PLIST);
-    let plist = crate::content::read_plist(&plist_path)?;
+    let plist = crate::content::plist_value(
+        &rec.read_required(Path::new(super::ios::MAIN_PLIST))?,
+        &plist_path.display().to_string(),
+    )?;
     let Some(name) = plist
         .as_dictionary()
         .and_then(|d| d.get("UILaunchStoryboardName"))
@@ -208,7 +211,7 @@ fn launch_storyboard(rec: &Recorder) -> Result<PathBuf> {
             plist_path.display()
         );
     };
-    let pbx = fsutil::read_to_string(&app.join(super::ios::PBXPROJ))?;
+    let pbx = rec.read_to_string(Path::new(super::ios::PBXPROJ))?;
     let file = format!("{name}.storyboard");
     let path = pbx
         .lines()
