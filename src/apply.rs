@@ -165,23 +165,33 @@ pub fn build_with(
 
     let plan = merge_assets(brand, &app)?;
     let dist = app.join(layout::DIST_ASSETS);
-    remove_dir_if_exists(&app.join(layout::DIST))?;
-    let report = match paths {
-        // plan's scratch checkout: nothing edits base or dist, so they can share files.
-        source::Paths::Only(_) => plan.write_linked(&dist)?,
-        source::Paths::All => plan.write(&dist)?,
-    };
-    warnings.extend(report.warnings);
-    let override_dir = app.join(layout::OVERRIDE);
-    remove_dir_if_exists(&override_dir)?;
-    resolved::write(&plan, brand.override_dir.as_deref(), &override_dir)?;
-    for dir in [&dist, &override_dir] {
-        for rel in overlay::walk::files(dir, "output")? {
-            app_files.insert(dir.strip_prefix(&app).unwrap_or(dir).join(rel));
+    let mut merged = Vec::new();
+    match paths {
+        // plan: the merged assets are held in memory with the steps' other writes.
+        source::Paths::Only(_) => {
+            let (entries, report) = plan.entries();
+            warnings.extend(report.warnings);
+            let under =
+                |dir: &str, (rel, held): (PathBuf, overlay::Held)| (Path::new(dir).join(rel), held);
+            merged.extend(entries.into_iter().map(|e| under(layout::DIST_ASSETS, e)));
+            let resolved = resolved::entries(&plan, brand.override_dir.as_deref())?;
+            merged.extend(resolved.into_iter().map(|e| under(layout::OVERRIDE, e)));
+        }
+        source::Paths::All => {
+            remove_dir_if_exists(&app.join(layout::DIST))?;
+            warnings.extend(plan.write(&dist)?.warnings);
+            let override_dir = app.join(layout::OVERRIDE);
+            remove_dir_if_exists(&override_dir)?;
+            resolved::write(&plan, brand.override_dir.as_deref(), &override_dir)?;
+            for dir in [&dist, &override_dir] {
+                for rel in overlay::walk::files(dir, "output")? {
+                    app_files.insert(dir.strip_prefix(&app).unwrap_or(dir).join(rel));
+                }
+            }
         }
     }
 
-    let (recorded, placements) = edit_app(brand, inputs, &app, &dist, paths)?;
+    let (recorded, placements) = edit_app(brand, inputs, &app, merged, paths)?;
     let edits::record::Recorded {
         files: edited,
         removed,
@@ -244,7 +254,7 @@ fn edit_app(
     brand: &Brand,
     inputs: &Inputs,
     app: &Path,
-    dist: &Path,
+    merged: Vec<(PathBuf, overlay::Held)>,
     paths: source::Paths,
 ) -> Result<(edits::record::Recorded, Vec<release_assets::Placement>)> {
     let upstream_text = edits::reader(app);
@@ -258,8 +268,12 @@ fn edit_app(
         source::Paths::All => edits::record::Recorder::new(app),
         source::Paths::Only(_) => edits::record::Recorder::over_tree(app)?,
     };
+    for (rel, held) in merged {
+        rec.hold(&rel, held)?;
+    }
     edits::run(&mut rec, &ctx)?;
     android::move_sources(&mut rec, &brand.android.package)?;
+    let dist = Path::new(layout::DIST_ASSETS);
     let placements = release_assets::place(dist, &mut rec, &brand_overrides(brand)?)?;
     let pbxproj = rec.read_to_string(Path::new(ios::PBXPROJ))?;
     ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;

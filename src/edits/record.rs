@@ -28,23 +28,7 @@ enum Upstream {
     },
 }
 
-/// What a recorder over git's tree holds for a file a step wrote.
-#[derive(Debug, Clone)]
-pub enum Held {
-    Bytes(Vec<u8>),
-    /// A copy of this file (anywhere), not read until someone needs its bytes.
-    Copy(PathBuf),
-}
-
-impl Held {
-    /// The bytes (a copied file is read whole: callers keep to files they parse or diff).
-    pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
-        Ok(match self {
-            Held::Bytes(b) => std::borrow::Cow::Borrowed(b),
-            Held::Copy(path) => std::borrow::Cow::Owned(fsutil::read(path)?),
-        })
-    }
-}
+pub use crate::overlay::Held;
 
 /// What a run of the steps wrote.
 #[derive(Debug, Default)]
@@ -194,6 +178,32 @@ impl<'a> Recorder<'a> {
         }
         self.record(rel);
         Ok(())
+    }
+
+    /// Holds `held` as the app-relative `rel` (plan: a merged asset), recorded as written.
+    /// Over a full checkout, where nothing is held, the file is written.
+    pub fn hold(&mut self, rel: &Path, held: Held) -> Result<()> {
+        match held {
+            Held::Bytes(bytes) => self.write(rel, bytes),
+            Held::Copy(from) => self.copy(&from, rel),
+        }
+    }
+
+    /// Copies the app-relative `from` to `to` (a copy of a copy stays a reference to the
+    /// original file, so a large asset is never loaded).
+    pub fn copy_within(&mut self, from: &Path, to: &Path) -> Result<()> {
+        let held = self.held.as_ref().and_then(|h| h.get(from)).cloned();
+        match held {
+            Some(held) => self.hold(to, held),
+            None if self.held.is_some() => {
+                let bytes = self.read_required(from)?;
+                self.write(to, bytes)
+            }
+            None => {
+                let src = self.app.join(from);
+                self.copy(&src, to)
+            }
+        }
     }
 
     /// Copies `from` (anywhere) to the app-relative `rel`.
