@@ -203,12 +203,19 @@ pub fn build_with(
         CredentialKey::GoogleServices.name().to_string(),
         fsutil::sha256_hex(gs_bytes),
     )]);
+    // plan holds the generated files in memory; apply writes them into its staging folder.
+    let mut fs_sink = emit::FsSink { root };
+    let mut mem_sink = emit::MemSink::default();
+    let sink: &mut dyn emit::Sink = match paths {
+        source::Paths::Only(_) => &mut mem_sink,
+        source::Paths::All => &mut fs_sink,
+    };
     if let Some(push) = push {
-        credentials.extend(push.write(root, brand, proxy_root)?);
+        credentials.extend(push.write(sink, brand, proxy_root)?);
     }
-    push::server_settings::write(root, brand)?;
-    emit::well_known::write(root, brand, inputs.deep_links.as_ref())?;
-    emit::emm::write(root, brand)?;
+    push::server_settings::write(sink, brand)?;
+    emit::well_known::write(sink, brand, inputs.deep_links.as_ref())?;
+    emit::emm::write(sink, brand)?;
     let secrets = push.map(push::PreparedPush::secrets).unwrap_or_default();
     let mut scanner = secret_scan::Scanner::new(&secrets);
     let mut lock = Lock::new(
@@ -217,6 +224,7 @@ pub fn build_with(
         &upstream,
         &app_files,
         &held,
+        &mem_sink.files,
         credentials,
         |rel, bytes| scanner.check(rel, bytes),
     )?;

@@ -78,13 +78,15 @@ impl Lock {
     /// each app file's bytes to `inspect` as it goes (the secret scan), so each is read once.
     /// A large file is shown in overlapping windows ([`fsutil::read_windows`]), so memory
     /// stays bounded whatever the size of the brand's assets. An app file in `held` (plan's
-    /// in-memory writes) is read from there: its bytes, or the file it is a copy of.
+    /// in-memory writes) is read from there: its bytes, or the file it is a copy of; the
+    /// files outside `app/` are `generated` (plan's, in memory) and those found under `root`.
     pub fn new(
         root: &Path,
         brand: &Brand,
         upstream: &Upstream,
         app_files: &BTreeSet<PathBuf>,
         held: &BTreeMap<PathBuf, Held>,
+        generated: &BTreeMap<PathBuf, Vec<u8>>,
         credentials: BTreeMap<String, String>,
         mut inspect: impl FnMut(&Path, &[u8]),
     ) -> Result<Lock> {
@@ -145,6 +147,9 @@ impl Lock {
                 continue;
             }
             files.insert(fsutil::rel_string(rel), fsutil::sha256_file(entry.path())?);
+        }
+        for (rel, bytes) in generated {
+            files.insert(fsutil::rel_string(rel), fsutil::sha256_hex(bytes));
         }
         Ok(Lock {
             mmbrand: env!("CARGO_PKG_VERSION").to_string(),

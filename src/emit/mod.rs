@@ -4,7 +4,12 @@ pub mod emm;
 pub mod fastlane;
 pub mod well_known;
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, Result};
+
+use crate::fsutil;
 
 /// Renders one embedded template with a context.
 pub fn render(name: &str, template: &str, context: &tera::Context) -> Result<String> {
@@ -14,4 +19,68 @@ pub fn render(name: &str, template: &str, context: &tera::Context) -> Result<Str
         .with_context(|| format!("template {name} is invalid"))?;
     tera.render(name, context)
         .with_context(|| format!("cannot render template {name}"))
+}
+
+/// Where the generated files outside `app/` go: the staging folder for apply (`FsSink`),
+/// memory for plan (`MemSink`), which writes nothing.
+pub trait Sink {
+    /// `bytes` as the file `rel`, relative to the output's root.
+    fn write(&mut self, rel: &Path, bytes: &[u8]) -> Result<()>;
+    /// The same, readable by its owner only (credentials, files holding a secret).
+    fn write_private(&mut self, rel: &Path, bytes: &[u8]) -> Result<()>;
+}
+
+/// Writes under a directory.
+pub struct FsSink<'a> {
+    pub root: &'a Path,
+}
+
+impl Sink for FsSink<'_> {
+    fn write(&mut self, rel: &Path, bytes: &[u8]) -> Result<()> {
+        fsutil::write(&self.root.join(rel), bytes)
+    }
+
+    /// Created 0600: the file never exists with a wider mode.
+    fn write_private(&mut self, rel: &Path, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        let path = self.root.join(rel);
+        if let Some(parent) = path.parent() {
+            fsutil::create_dir_all(parent)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.write_all(bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        // An existing file keeps its mode when opened: set it either way.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("cannot set mode 0600 on {}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Holds the files in memory (plan).
+#[derive(Debug, Default)]
+pub struct MemSink {
+    /// Root-relative path -> content.
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl Sink for MemSink {
+    fn write(&mut self, rel: &Path, bytes: &[u8]) -> Result<()> {
+        self.files.insert(rel.to_path_buf(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn write_private(&mut self, rel: &Path, bytes: &[u8]) -> Result<()> {
+        self.write(rel, bytes)
+    }
 }

@@ -31,7 +31,6 @@ use serde_json::Value;
 use x509_cert::der::{Decode, Encode, Tag, Tagged};
 use x509_cert::Certificate;
 
-use crate::fsutil;
 
 /// Google's token endpoint, which oauth2 uses when a service account has no `token_uri`.
 pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
@@ -539,24 +538,6 @@ pub fn expiry_warning(info: &CertInfo, shown: &str) -> Option<String> {
 /// Apple's naming.
 pub fn key_id_from_file_name(name: &str) -> Option<&str> {
     name.strip_prefix("AuthKey_")?.strip_suffix(".p8")
-}
-
-/// Writes a credential readable by its owner only.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    fsutil::write(path, bytes)?;
-    set_private(path)
-}
-
-#[cfg(unix)]
-pub fn set_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .with_context(|| format!("cannot set mode 0600 on {}", path.display()))
-}
-
-#[cfg(not(unix))]
-pub fn set_private(_path: &Path) -> Result<()> {
-    Ok(())
 }
 
 #[cfg(test)]
