@@ -133,9 +133,13 @@ impl Lock {
             let value = content::parse(kind, &bytes, &full.display().to_string())?;
             content.insert(key.clone(), content::digest(&value));
             if let Some(repo) = &repo {
-                let oid = repo
-                    .blob(&bytes)
-                    .with_context(|| format!("cannot store {key} in app/.git"))?;
+                // A held file is plan's, whose objects nobody reads later: its id is
+                // computed, not stored.
+                let oid = match held_bytes {
+                    Some(_) => git2::Oid::hash_object(git2::ObjectType::Blob, &bytes),
+                    None => repo.blob(&bytes),
+                }
+                .with_context(|| format!("cannot store {key} in app/.git"))?;
                 expected.insert(key, oid.to_string());
             }
         }
