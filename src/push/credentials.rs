@@ -31,7 +31,6 @@ use serde_json::Value;
 use x509_cert::der::{Decode, Encode, Tag, Tagged};
 use x509_cert::Certificate;
 
-
 /// Google's token endpoint, which oauth2 uses when a service account has no `token_uri`.
 pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 
