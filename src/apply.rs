@@ -222,9 +222,11 @@ pub fn build_with(
         root,
         brand,
         &upstream,
-        &app_files,
-        &held,
-        &mem_sink.files,
+        crate::lock::Written {
+            app_files: &app_files,
+            held: &held,
+            generated: &mem_sink.files,
+        },
         credentials,
         |rel, bytes| scanner.check(rel, bytes),
     )?;

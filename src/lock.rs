@@ -52,6 +52,16 @@ pub struct Lock {
     pub apns_certificate: Option<LockCertificate>,
 }
 
+/// What a build wrote, for [`Lock::new`].
+pub struct Written<'a> {
+    /// Every file written or changed under `app/`, relative to it.
+    pub app_files: &'a BTreeSet<PathBuf>,
+    /// Those plan holds in memory (the others are under `root/app`).
+    pub held: &'a BTreeMap<PathBuf, Held>,
+    /// The generated files outside `app/` plan holds in memory (apply's are under `root`).
+    pub generated: &'a BTreeMap<PathBuf, Vec<u8>>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LockCertificate {
     pub topic: String,
@@ -84,15 +94,18 @@ impl Lock {
         root: &Path,
         brand: &Brand,
         upstream: &Upstream,
-        app_files: &BTreeSet<PathBuf>,
-        held: &BTreeMap<PathBuf, Held>,
-        generated: &BTreeMap<PathBuf, Vec<u8>>,
+        written: Written,
         credentials: BTreeMap<String, String>,
         mut inspect: impl FnMut(&Path, &[u8]),
     ) -> Result<Lock> {
         let mut files = BTreeMap::new();
         let mut content = BTreeMap::new();
         let mut expected = BTreeMap::new();
+        let Written {
+            app_files,
+            held,
+            generated,
+        } = written;
         let repo = git2::Repository::open(root.join("app")).ok();
         for rel in app_files {
             let path = Path::new("app").join(rel);

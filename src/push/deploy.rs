@@ -97,10 +97,9 @@ pub fn read_proxy_password(brand: &Brand) -> Result<Option<String>> {
     Ok(Some(password.to_string()))
 }
 
-/// Writes the kit into `dir` (the push-proxy folder, relative to the sink's root).
+/// Writes the kit into the push-proxy folder.
 pub fn write(
     sink: &mut dyn Sink,
-    dir: &Path,
     brand: &Brand,
     config: &ConfigPushProxy,
     proxy_root: &str,
@@ -108,6 +107,7 @@ pub fn write(
     ca: Option<&[u8]>,
     proxy_password: Option<&str>,
 ) -> Result<()> {
+    let dir = Path::new(super::PROXY_DIR);
     let net = brand.push.as_ref().and_then(|p| p.network.as_ref());
     let container_dir = inside(IMAGE_HOME, proxy_root);
     let config_dir = inside(INSTALL_DIR, proxy_root);

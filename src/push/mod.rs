@@ -381,7 +381,6 @@ impl PreparedPush {
         }
         deploy::write(
             sink,
-            dir,
             brand,
             &config,
             proxy_root,
