@@ -1,14 +1,16 @@
-//! `mmbrand plan`: the apply pipeline in a scratch directory, reported as a list of changes
-//! and a unified diff against upstream. Only the upstream files the pipeline must have on
-//! disk are checked out (`apply::upstream_reads`: about 230 of mattermost-mobile's 3,936);
-//! the steps look up the others in git's tree through the recorder, and the changes are
-//! compared with git's objects. Nothing is written anywhere else; the scratch directory is
-//! removed when the command ends, whatever the outcome.
+//! `mmbrand plan`: the apply pipeline, reported as a list of changes and a unified diff
+//! against upstream instead of written. Only the upstream files the pipeline reads from disk
+//! are checked out, into a scratch directory (`apply::upstream_reads`: about 230 of
+//! mattermost-mobile's 3,936); the steps look up the others in git's tree through the
+//! recorder. Everything the build makes is held in memory: the recorder holds the edited,
+//! moved and created app files and the merged assets (bytes, or the path of the file a copy
+//! is of, so a large asset is never loaded), `emit::MemSink` the generated files; the lock and
+//! the diff read them from there, and the changes are compared with git's objects. The
+//! scratch directory is removed when the command ends, whatever the outcome.
 //!
-//! Not yet in memory: the scratch still holds that partial checkout, the merged dist/
-//! (base files hard-linked), assets/override, the release-asset copies, the moved Java
-//! sources and the generated outputs (push-proxy, server, well-known, emm), because the
-//! merge, the file-set steps and the lock read and write files.
+//! Not yet in memory: that partial checkout (the merge reads assets/base, the edits and the
+//! Java package move read upstream files, and the drift and the diff open its repository,
+//! all from disk).
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
