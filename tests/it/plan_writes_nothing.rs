@@ -1,7 +1,7 @@
 //! `plan` writes nothing anywhere: not in the brand, the upstream repository (objects, refs,
 //! config, index), HOME or the working directory, and leaves no scratch in TMPDIR, on both
 //! the sparse git path and a plain directory, with a brand that pushes (credential copies)
-//! and ships release assets.
+//! and ships release assets; and what it holds in memory holds a large asset by its path.
 //!
 //! Not yet asserted: that plan creates no scratch directory at all while it runs. It still
 //! checks out the upstream files it reads into one (removed when it ends); what it builds
@@ -81,4 +81,37 @@ fn plan_of_a_plain_directory_changes_no_file_anywhere() {
     copy_tree(&fixture("mattermost-mobile"), &upstream);
     let plan = plan_changes_nothing(&brand, &upstream);
     assert_eq!(plan["upstream"]["method"], "directory");
+}
+
+/// What plan holds in memory holds a large override by its path: merged into dist/, kept in
+/// assets/override, hashed for the lock and listed, never read whole (the binary runs with
+/// less address space than the file).
+#[test]
+fn plan_holds_a_large_override_by_its_path() {
+    use crate::big_files::{mmbrand_limited, sparse_png, MEMORY_LIMIT_KIB};
+    let brand = TempBrand::acme();
+    let len = (MEMORY_LIMIT_KIB + 64 * 1024) * 1024;
+    sparse_png(
+        &brand.dir.join("override/images/logo.png"),
+        &fixture("mattermost-mobile/assets/base/images/logo.png"),
+        len,
+    );
+    let upstream = git_upstream(brand.tmp.path(), "v1.0.0");
+    let run = mmbrand_limited(&[
+        "plan".as_ref(),
+        brand.file().as_os_str(),
+        "--json".as_ref(),
+        "--source".as_ref(),
+        upstream.as_os_str(),
+    ])
+    .expect(0);
+    let plan = run.json();
+    assert_eq!(plan["upstream"]["method"], "shared-clone");
+    let changes = plan["changes"].to_string();
+    for path in [
+        "dist/assets/images/logo.png",
+        "assets/override/images/logo.png",
+    ] {
+        assert!(changes.contains(path), "{path} not in {changes}");
+    }
 }
