@@ -58,11 +58,12 @@ plan_vs_apply() {
   fi
   echo
   echo "Median of the per-run ratios plan / apply: **${ratio}x** (target <= 0.2x). plan checks out only"
-  echo "the upstream files the pipeline must have on disk (\`apply::upstream_reads\`: the registry's files,"
-  echo "assets/base and the Java package, about 230 of 3,936 files), looks up the rest (Android resources,"
-  echo "asset catalogs) in git's tree and compares with git's objects. It still writes into a scratch"
-  echo "directory: that checkout, dist/ (base files hard-linked), assets/override, the release-asset"
-  echo "copies, the moved Java sources and the generated files (about 450 files, against apply's 4,300)."
+  echo "the upstream files the pipeline reads from disk (\`apply::upstream_reads\`: the registry's files,"
+  echo "assets/base and the Java package, about 230 of 3,936 files) into a scratch directory, looks up the"
+  echo "rest (Android resources, asset catalogs) in git's tree, and holds everything it builds in memory:"
+  echo "edited files, moved sources, the merged dist/ and assets/override and the release-asset copies"
+  echo "(merged JSON as bytes, copied assets as the path they copy), and the generated files. That partial"
+  echo "checkout is the only thing it still writes."
 }
 
 if [ "${ONLY:-}" = plan ]; then

@@ -32,6 +32,9 @@ pub struct Built {
     pub app_files: BTreeSet<PathBuf>,
     /// Upstream files under `app/` moved away (the Java package's old folder).
     pub removed: BTreeSet<PathBuf>,
+    /// What `plan` holds in memory instead of in its checkout: the content of app files
+    /// the steps wrote (app-relative). Empty for apply, whose files are all on disk.
+    pub held: BTreeMap<PathBuf, edits::record::Held>,
     pub lock: Lock,
     pub warnings: Vec<String>,
     /// Where each release icon and splash file went in the native projects.
@@ -154,42 +157,68 @@ pub fn build_with(
 
     let plan = merge_assets(brand, &app)?;
     let dist = app.join(layout::DIST_ASSETS);
-    remove_dir_if_exists(&app.join(layout::DIST))?;
-    let report = match paths {
-        // plan's scratch checkout: nothing edits base or dist, so they can share files.
-        source::Paths::Only(_) => plan.write_linked(&dist)?,
-        source::Paths::All => plan.write(&dist)?,
-    };
-    warnings.extend(report.warnings);
-    let override_dir = app.join(layout::OVERRIDE);
-    remove_dir_if_exists(&override_dir)?;
-    resolved::write(&plan, brand.override_dir.as_deref(), &override_dir)?;
-    for dir in [&dist, &override_dir] {
-        for rel in overlay::walk::files(dir, "output")? {
-            app_files.insert(dir.strip_prefix(&app).unwrap_or(dir).join(rel));
+    let mut merged = Vec::new();
+    match paths {
+        // plan: the merged assets are held in memory with the steps' other writes.
+        source::Paths::Only(_) => {
+            let (entries, report) = plan.entries();
+            warnings.extend(report.warnings);
+            let under =
+                |dir: &str, (rel, held): (PathBuf, overlay::Held)| (Path::new(dir).join(rel), held);
+            merged.extend(entries.into_iter().map(|e| under(layout::DIST_ASSETS, e)));
+            let resolved = resolved::entries(&plan, brand.override_dir.as_deref())?;
+            merged.extend(resolved.into_iter().map(|e| under(layout::OVERRIDE, e)));
+        }
+        source::Paths::All => {
+            remove_dir_if_exists(&app.join(layout::DIST))?;
+            warnings.extend(plan.write(&dist)?.warnings);
+            let override_dir = app.join(layout::OVERRIDE);
+            remove_dir_if_exists(&override_dir)?;
+            resolved::write(&plan, brand.override_dir.as_deref(), &override_dir)?;
+            for dir in [&dist, &override_dir] {
+                for rel in overlay::walk::files(dir, "output")? {
+                    app_files.insert(dir.strip_prefix(&app).unwrap_or(dir).join(rel));
+                }
+            }
         }
     }
 
-    let (edited, removed, placements) = edit_app(brand, inputs, &app, &dist, paths)?;
+    let (recorded, placements) = edit_app(brand, inputs, &app, merged, paths)?;
+    let edits::record::Recorded {
+        files: edited,
+        removed,
+        held,
+    } = recorded;
     app_files.extend(edited);
 
     let mut credentials = BTreeMap::from([(
         CredentialKey::GoogleServices.name().to_string(),
         fsutil::sha256_hex(gs_bytes),
     )]);
+    // plan holds the generated files in memory; apply writes them into its staging folder.
+    let mut fs_sink = emit::FsSink { root };
+    let mut mem_sink = emit::MemSink::default();
+    let sink: &mut dyn emit::Sink = match paths {
+        source::Paths::Only(_) => &mut mem_sink,
+        source::Paths::All => &mut fs_sink,
+    };
     if let Some(push) = push {
-        credentials.extend(push.write(root, brand, proxy_root)?);
+        credentials.extend(push.write(sink, brand, proxy_root)?);
     }
-    push::server_settings::write(root, brand)?;
-    emit::well_known::write(root, brand, inputs.deep_links.as_ref())?;
-    emit::emm::write(root, brand)?;
+    push::server_settings::write(sink, brand)?;
+    emit::well_known::write(sink, brand, inputs.deep_links.as_ref())?;
+    emit::emm::write(sink, brand)?;
     let secrets = push.map(push::PreparedPush::secrets).unwrap_or_default();
     let mut scanner = secret_scan::Scanner::new(&secrets);
     let mut lock = Lock::new(
         root,
         brand,
         &upstream,
-        &app_files,
+        crate::lock::Written {
+            app_files: &app_files,
+            held: &held,
+            generated: &mem_sink.files,
+        },
         credentials,
         |rel, bytes| scanner.check(rel, bytes),
     )?;
@@ -212,6 +241,7 @@ pub fn build_with(
         upstream,
         app_files,
         removed,
+        held,
         lock,
         warnings,
         placements,
@@ -220,18 +250,15 @@ pub fn build_with(
 
 /// The edits stage: the registry's edits of upstream files, then the steps that move or
 /// create files (Java package, release assets, iOS .strings, fastlane env files). Everything
-/// is written through one recorder, which lists the files for the lock (and those moved away).
+/// is written through one recorder, which lists the files for the lock (and those moved away)
+/// and, for plan, holds their content.
 fn edit_app(
     brand: &Brand,
     inputs: &Inputs,
     app: &Path,
-    dist: &Path,
+    merged: Vec<(PathBuf, overlay::Held)>,
     paths: source::Paths,
-) -> Result<(
-    BTreeSet<PathBuf>,
-    BTreeSet<PathBuf>,
-    Vec<release_assets::Placement>,
-)> {
+) -> Result<(edits::record::Recorded, Vec<release_assets::Placement>)> {
     let upstream_text = edits::reader(app);
     let ctx = edits::EditCtx {
         brand,
@@ -243,14 +270,17 @@ fn edit_app(
         source::Paths::All => edits::record::Recorder::new(app),
         source::Paths::Only(_) => edits::record::Recorder::over_tree(app)?,
     };
+    for (rel, held) in merged {
+        rec.hold(&rel, held)?;
+    }
     edits::run(&mut rec, &ctx)?;
     android::move_sources(&mut rec, &brand.android.package)?;
+    let dist = Path::new(layout::DIST_ASSETS);
     let placements = release_assets::place(dist, &mut rec, &brand_overrides(brand)?)?;
-    let pbxproj = fsutil::read_to_string(&app.join(ios::PBXPROJ))?;
+    let pbxproj = rec.read_to_string(Path::new(ios::PBXPROJ))?;
     ios_strings::write(&mut rec, &dist.join("i18n"), &brand.display_name, &pbxproj)?;
     emit::fastlane::write(&mut rec, brand)?;
-    let (files, removed) = rec.into_parts();
-    Ok((files, removed, placements))
+    Ok((rec.finish(), placements))
 }
 
 /// The brand's override files, relative to its override tree.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::brand::Brand;
 use crate::content;
+use crate::edits::record::Held;
 use crate::fsutil;
 use crate::layout;
 use crate::overlay::json_merge;
@@ -51,6 +52,16 @@ pub struct Lock {
     pub apns_certificate: Option<LockCertificate>,
 }
 
+/// What a build wrote, for [`Lock::new`].
+pub struct Written<'a> {
+    /// Every file written or changed under `app/`, relative to it.
+    pub app_files: &'a BTreeSet<PathBuf>,
+    /// Those plan holds in memory (the others are under `root/app`).
+    pub held: &'a BTreeMap<PathBuf, Held>,
+    /// The generated files outside `app/` plan holds in memory (apply's are under `root`).
+    pub generated: &'a BTreeMap<PathBuf, Vec<u8>>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LockCertificate {
     pub topic: String,
@@ -76,43 +87,72 @@ impl Lock {
     /// Hashes every file of `root` outside `app/`, and the listed files inside it, showing
     /// each app file's bytes to `inspect` as it goes (the secret scan), so each is read once.
     /// A large file is shown in overlapping windows ([`fsutil::read_windows`]), so memory
-    /// stays bounded whatever the size of the brand's assets.
+    /// stays bounded whatever the size of the brand's assets. An app file in `held` (plan's
+    /// in-memory writes) is read from there: its bytes, or the file it is a copy of; the
+    /// files outside `app/` are `generated` (plan's, in memory) and those found under `root`.
     pub fn new(
         root: &Path,
         brand: &Brand,
         upstream: &Upstream,
-        app_files: &BTreeSet<PathBuf>,
+        written: Written,
         credentials: BTreeMap<String, String>,
         mut inspect: impl FnMut(&Path, &[u8]),
     ) -> Result<Lock> {
         let mut files = BTreeMap::new();
         let mut content = BTreeMap::new();
         let mut expected = BTreeMap::new();
+        let Written {
+            app_files,
+            held,
+            generated,
+        } = written;
         let repo = git2::Repository::open(root.join("app")).ok();
         for rel in app_files {
             let path = Path::new("app").join(rel);
             let key = fsutil::rel_string(&path);
-            let full = root.join(&path);
+            let held_bytes = match held.get(rel) {
+                Some(Held::Bytes(b)) => Some(b.as_slice()),
+                _ => None,
+            };
+            let full = match held.get(rel) {
+                Some(Held::Copy(from)) => from.clone(),
+                _ => root.join(&path),
+            };
             // dist/ files are compared with the assets/override or assets/base file they were
             // merged from, which verify reads itself: no need to parse megabytes of i18n here.
             let kind = content::kind_of(rel).filter(|_| !layout::is_merged(rel));
-            let Some(kind) = kind.filter(|_| fits_in_memory(&full)) else {
+            let fits = match held_bytes {
+                Some(b) => b.len() as u64 <= json_merge::MAX_JSON_BYTES,
+                None => fits_in_memory(&full),
+            };
+            let Some(kind) = kind.filter(|_| fits) else {
                 // Any size (a 2 GB video asset): hashed and inspected in bounded windows.
-                files.insert(
-                    key,
-                    fsutil::sha256_windows(&full, |window| inspect(rel, window))?,
-                );
+                let sha = match held_bytes {
+                    Some(b) => {
+                        inspect(rel, b);
+                        fsutil::sha256_hex(b)
+                    }
+                    None => fsutil::sha256_windows(&full, |window| inspect(rel, window))?,
+                };
+                files.insert(key, sha);
                 continue;
             };
-            let bytes = fsutil::read(&full)?;
+            let bytes = match held_bytes {
+                Some(b) => std::borrow::Cow::Borrowed(b),
+                None => std::borrow::Cow::Owned(fsutil::read(&full)?),
+            };
             inspect(rel, &bytes);
             files.insert(key.clone(), fsutil::sha256_hex(&bytes));
             let value = content::parse(kind, &bytes, &full.display().to_string())?;
             content.insert(key.clone(), content::digest(&value));
             if let Some(repo) = &repo {
-                let oid = repo
-                    .blob(&bytes)
-                    .with_context(|| format!("cannot store {key} in app/.git"))?;
+                // A held file is plan's, whose objects nobody reads later: its id is
+                // computed, not stored.
+                let oid = match held_bytes {
+                    Some(_) => git2::Oid::hash_object(git2::ObjectType::Blob, &bytes),
+                    None => repo.blob(&bytes),
+                }
+                .with_context(|| format!("cannot store {key} in app/.git"))?;
                 expected.insert(key, oid.to_string());
             }
         }
@@ -124,6 +164,9 @@ impl Lock {
                 continue;
             }
             files.insert(fsutil::rel_string(rel), fsutil::sha256_file(entry.path())?);
+        }
+        for (rel, bytes) in generated {
+            files.insert(fsutil::rel_string(rel), fsutil::sha256_hex(bytes));
         }
         Ok(Lock {
             mmbrand: env!("CARGO_PKG_VERSION").to_string(),

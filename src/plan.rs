@@ -1,15 +1,17 @@
-//! `mmbrand plan`: the apply pipeline in a scratch directory, reported as a list of changes
-//! and a unified diff against upstream. Only the upstream files the pipeline must have on
-//! disk are checked out (`apply::upstream_reads`: about 230 of mattermost-mobile's 3,936);
-//! the steps look up the others in git's tree through the recorder, and the changes are
-//! compared with git's objects. Nothing is written anywhere else; the scratch directory is
-//! removed when the command ends, whatever the outcome.
+//! `mmbrand plan`: the apply pipeline, reported as a list of changes and a unified diff
+//! against upstream instead of written. Only the upstream files the pipeline reads from disk
+//! are checked out, into a scratch directory (`apply::upstream_reads`: about 230 of
+//! mattermost-mobile's 3,936); the steps look up the others in git's tree through the
+//! recorder. Everything the build makes is held in memory: the recorder holds the edited,
+//! moved and created app files and the merged assets (bytes, or the path of the file a copy
+//! is of, so a large asset is never loaded), `emit::MemSink` the generated files; the lock and
+//! the diff read them from there, and the changes are compared with git's objects. The
+//! scratch directory is removed when the command ends, whatever the outcome.
 //!
-//! Not yet in memory: the scratch still holds that partial checkout, the merged dist/
-//! (base files hard-linked), assets/override, the release-asset copies, the moved Java
-//! sources and the generated outputs (push-proxy, server, well-known, emm), because the
-//! merge, the file-set steps and the lock read and write files.
-use std::collections::BTreeSet;
+//! Not yet in memory: that partial checkout (the merge reads assets/base, the edits and the
+//! Java package move read upstream files, and the drift and the diff open its repository,
+//! all from disk).
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -20,8 +22,8 @@ use similar::TextDiff;
 
 use crate::apply;
 use crate::brand::{Brand, LoadOptions};
-use crate::cli::PlanArgs;
 use crate::drift::{self, Drift};
+use crate::edits::record::Held;
 use crate::fsutil;
 use crate::inputs;
 use crate::layout;
@@ -39,17 +41,32 @@ pub struct Change {
     pub diff: Option<String>,
 }
 
-pub fn run(args: &PlanArgs) -> Result<()> {
+/// What `plan` is asked to do (the command layer fills it from `mmbrand plan`'s arguments).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The brand file (TOML).
+    pub brand_file: PathBuf,
+    /// The upstream: `--source` and `--ref` over the brand's `[source]`.
+    pub source: crate::source::Spec,
+    /// `--app-version` and `--build-number`, over the brand file's.
+    pub app_version: Option<String>,
+    pub build_number: Option<u64>,
+    /// An earlier `apply` output to report the drift from (`--from`).
+    pub from: Option<PathBuf>,
+    pub allow_outside_brand_dir: bool,
+    /// One JSON document on stdout instead of text.
+    pub json: bool,
+}
+
+/// Plans the brand of `args.brand_file` and prints the changes (text or JSON).
+pub fn plan(args: &Options) -> Result<()> {
     let (mut brand, inputs) = inputs::load(
         &args.brand_file,
         LoadOptions {
-            allow_outside_brand_dir: args.access.allow_outside_brand_dir,
+            allow_outside_brand_dir: args.allow_outside_brand_dir,
         },
     )?;
-    brand.override_version(
-        args.version.app_version.as_deref(),
-        args.version.build_number,
-    )?;
+    brand.override_version(args.app_version.as_deref(), args.build_number)?;
     let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
     // It holds the push credentials while plan runs.
     crate::stage::interrupts::register(scratch.path());
@@ -69,11 +86,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     let built = apply::build_with(
         &brand,
         &inputs,
-        &crate::source::Spec {
-            source: args.source.source.clone(),
-            git_ref: args.source.git_ref.clone(),
-            object_store: args.source.object_store.clone(),
-        },
+        &args.source,
         crate::push::DEFAULT_PROXY_ROOT,
         scratch.path(),
         crate::source::Paths::Only(&reads),
@@ -104,7 +117,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
             .map(|rel| -> Result<drift::Edited> {
                 Ok(drift::Edited {
                     path: format!("app/{}", fsutil::rel_string(rel)),
-                    branded: Some((fsutil::read(&app.join(rel))?, false)),
+                    branded: Some((Written::of(&built, &app, rel).bytes()?.into_owned(), false)),
                 })
             })
             .collect::<Result<_>>()?;
@@ -114,7 +127,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
             d.file_lines().iter().for_each(|l| println!("  {l}"));
         }
     }
-    let changes = app_changes(&app, built.app_files.iter(), &built.removed)?;
+    let changes = app_changes(&app, &built)?;
     let outputs: Vec<&String> = built
         .lock
         .files
@@ -162,7 +175,7 @@ pub fn run(args: &PlanArgs) -> Result<()> {
 /// the commit just checked out; None when there is nothing to compare with.
 fn early_drift(
     brand: &Brand,
-    args: &PlanArgs,
+    args: &Options,
     previous: Option<&Previous>,
     upstream: &crate::source::Upstream,
     app: &Path,
@@ -208,33 +221,71 @@ fn print_placements(placements: &[crate::native::release_assets::Placement]) {
     }
 }
 
+/// Where a file the build wrote under app/ is: held in memory by the recorder (its bytes,
+/// or the file it is a copy of), or on disk in the scratch directory (the merged assets).
+enum Written<'a> {
+    Bytes(&'a [u8]),
+    File(PathBuf),
+}
+
+impl<'a> Written<'a> {
+    fn of(built: &'a apply::Built, app: &Path, rel: &Path) -> Written<'a> {
+        match built.held.get(rel) {
+            Some(Held::Bytes(b)) => Written::Bytes(b),
+            Some(Held::Copy(from)) => Written::File(from.clone()),
+            None => Written::File(app.join(rel)),
+        }
+    }
+
+    /// Its git object id, which libgit2 hashes in blocks: a 2 GB asset is never held in
+    /// memory.
+    fn blob_id(&self) -> Result<git2::Oid> {
+        match self {
+            Written::Bytes(b) => Ok(git2::Oid::hash_object(git2::ObjectType::Blob, b)?),
+            Written::File(path) => git2::Oid::hash_file(git2::ObjectType::Blob, path)
+                .with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    fn size(&self) -> Result<u64> {
+        match self {
+            Written::Bytes(b) => Ok(b.len() as u64),
+            Written::File(path) => Ok(std::fs::metadata(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .len()),
+        }
+    }
+
+    fn bytes(&self) -> Result<Cow<'a, [u8]>> {
+        match self {
+            Written::Bytes(b) => Ok(Cow::Borrowed(b)),
+            Written::File(path) => Ok(Cow::Owned(fsutil::read(path)?)),
+        }
+    }
+}
+
 /// Every changed file of the branded app against its upstream commit: written files that
 /// differ, and files moved away (the Android package's old folder). Only the files the
 /// pipeline read are checked out, so the removed ones come from the recorder, not from
 /// git's status of the working tree.
-fn app_changes<'a>(
-    app: &Path,
-    written: impl Iterator<Item = &'a PathBuf>,
-    removed: &BTreeSet<PathBuf>,
-) -> Result<Vec<Change>> {
+fn app_changes(app: &Path, built: &apply::Built) -> Result<Vec<Change>> {
     let repo = Repository::open(app).with_context(|| format!("cannot open {}", app.display()))?;
     let tree = repo.head()?.peel_to_tree()?;
     let mut changes = Vec::new();
-    for rel in written {
+    for rel in &built.app_files {
         let shown = fsutil::rel_string(rel);
-        let path = app.join(rel);
+        let written = Written::of(built, app, rel);
         let old_id = tree.get_path(rel).ok().map(|e| e.id());
-        // Compared by git object id, which libgit2 hashes in blocks: a 2 GB asset is never
-        // held in memory, and an unchanged one is never read back from git. A file upstream
-        // lacks (all of the merged dist/) is added whatever its content: not hashed.
+        // Compared by git object id: an unchanged file is never read back from git. A file
+        // upstream lacks (all of the merged dist/) is added whatever its content: not hashed.
         let status = match old_id {
-            Some(id) if id == blob_id(&path)? => continue,
+            Some(id) if id == written.blob_id()? => continue,
             Some(_) => "modified",
             None => "added",
         };
         // Merged assets are listed but not diffed, to keep the diff readable.
         let diff = (!layout::is_merged(rel))
-            .then(|| diff_of(&repo, &shown, old_id, &path))
+            .then(|| diff_of(&repo, &shown, old_id, &written))
             .transpose()?
             .flatten();
         changes.push(Change {
@@ -243,7 +294,11 @@ fn app_changes<'a>(
             diff,
         });
     }
-    for rel in removed.iter().filter(|rel| tree.get_path(rel).is_ok()) {
+    for rel in built
+        .removed
+        .iter()
+        .filter(|rel| tree.get_path(rel).is_ok())
+    {
         changes.push(Change {
             path: fsutil::rel_string(rel),
             status: "removed",
@@ -254,21 +309,14 @@ fn app_changes<'a>(
     Ok(changes)
 }
 
-fn blob_id(path: &Path) -> Result<git2::Oid> {
-    git2::Oid::hash_file(git2::ObjectType::Blob, path)
-        .with_context(|| format!("cannot read {}", path.display()))
-}
-
 /// The diff of a changed file against its upstream blob; a note for files too large to diff.
 fn diff_of(
     repo: &Repository,
     shown: &str,
     old: Option<git2::Oid>,
-    path: &Path,
+    written: &Written,
 ) -> Result<Option<String>> {
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .len();
+    let size = written.size()?;
     let old_size = match old {
         Some(id) => repo.odb()?.read_header(id)?.0 as u64,
         None => 0,
@@ -278,7 +326,7 @@ fn diff_of(
             "Large file app/{shown} changes ({size} bytes)\n"
         )));
     }
-    let new = fsutil::read(path)?;
+    let new = written.bytes()?;
     let old = match old {
         Some(id) => repo.find_blob(id)?.content().to_vec(),
         None => Vec::new(),

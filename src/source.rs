@@ -9,15 +9,6 @@ use walkdir::WalkDir;
 
 use crate::fsutil;
 
-/// Where upstream comes from, as `--source`/`--ref` give it (each overrides the brand file's
-/// `[source]`), plus the shared object store `batch` clones through.
-#[derive(Debug, Clone, Default)]
-pub struct Spec {
-    pub source: Option<String>,
-    pub git_ref: Option<String>,
-    pub object_store: Option<PathBuf>,
-}
-
 /// Where the branded tree came from, recorded in the lock file.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Upstream {
@@ -38,6 +29,18 @@ const AUTHOR: (&str, &str) = ("mmbrand", "mmbrand@localhost");
 
 /// Ignored upstream but part of the brand.
 const FORCED_PATH: &str = "assets/override";
+
+/// The upstream a command asked for, as plain options (the command layer fills it from
+/// `--source`, `--ref` and batch's object store; `[source]` fills the gaps).
+#[derive(Debug, Clone, Default)]
+pub struct Spec {
+    /// A git URL, a local git repository, or a plain directory.
+    pub source: Option<String>,
+    /// Tag, branch or commit.
+    pub git_ref: Option<String>,
+    /// A bare repository already holding the objects of a URL source.
+    pub object_store: Option<PathBuf>,
+}
 
 /// Which files of upstream a checkout writes.
 #[derive(Debug, Clone, Copy)]

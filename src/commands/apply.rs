@@ -15,7 +15,7 @@ use crate::report;
 pub fn options(args: &ApplyArgs) -> Options {
     Options {
         out: args.out.clone(),
-        source: super::source_spec(&args.source),
+        source: crate::source::Spec::from(&args.source),
         flags: flags(&args.flags),
     }
 }

@@ -239,9 +239,10 @@ pub fn run(rec: &mut record::Recorder, ctx: &EditCtx) -> Result<()> {
     let outputs = run_in_memory(&read, &shown, ctx)?;
     for (rel, output) in outputs {
         if output.changed {
-            fsutil::write(&app.join(rel), &output.text)?;
+            rec.write(Path::new(rel), &output.text)?;
+        } else {
+            rec.wrote(PathBuf::from(rel));
         }
-        rec.wrote(PathBuf::from(rel));
     }
     Ok(())
 }

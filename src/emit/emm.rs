@@ -13,8 +13,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
+use super::Sink;
 use crate::brand::Brand;
-use crate::fsutil;
 use crate::overlay::json_merge;
 
 pub const DIR: &str = "emm";
@@ -147,8 +147,8 @@ fn xml(s: &str, what: &str) -> Result<String> {
 }
 
 /// Writes `DIR/emm/appconfig.xml` and `DIR/emm/managed-config.json`.
-pub fn write(root: &Path, brand: &Brand) -> Result<()> {
-    let dir = root.join(DIR);
+pub fn write(sink: &mut dyn Sink, brand: &Brand) -> Result<()> {
+    let dir = Path::new(DIR);
     let set = values(brand);
     let entries: Vec<Entry> = KEYS
         .iter()
@@ -181,16 +181,16 @@ pub fn write(root: &Path, brand: &Brand) -> Result<()> {
         .context("display_name: cannot be written to the EMM appconfig.xml")?;
     ctx.insert("display_name", &xml(&comment, "display_name")?);
     ctx.insert("entries", &entries);
-    fsutil::write(
+    sink.write(
         &dir.join(APPCONFIG),
-        super::render("appconfig.xml", APPCONFIG_TEMPLATE, &ctx)?,
+        super::render("appconfig.xml", APPCONFIG_TEMPLATE, &ctx)?.as_ref(),
     )?;
     let map: serde_json::Map<String, serde_json::Value> = set
         .iter()
         .map(|(k, v)| (k.name.to_string(), serde_json::Value::String(v.clone())))
         .collect();
-    fsutil::write(
+    sink.write(
         &dir.join(MANAGED_CONFIG),
-        json_merge::to_pretty(&serde_json::Value::Object(map)),
+        json_merge::to_pretty(&serde_json::Value::Object(map)).as_ref(),
     )
 }

@@ -15,8 +15,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use x509_cert::der::Decode;
 
+use super::Sink;
 use crate::brand::{Brand, CredentialKey, DeepLinksSection, SecretRef};
-use crate::fsutil;
 
 pub const DIR: &str = "well-known";
 pub const AASA: &str = "apple-app-site-association";
@@ -153,11 +153,11 @@ fn pretty(value: &impl Serialize) -> Result<Vec<u8>> {
 }
 
 /// Writes `DIR/well-known/` when the brand has `[deep_links]`.
-pub fn write(root: &Path, brand: &Brand, links: Option<&DeepLinks>) -> Result<()> {
+pub fn write(sink: &mut dyn Sink, brand: &Brand, links: Option<&DeepLinks>) -> Result<()> {
     let Some(links) = links else {
         return Ok(());
     };
-    let dir = root.join(DIR);
+    let dir = Path::new(DIR);
     let aasa = SiteAssociation {
         applinks: AppLinks {
             apps: Vec::new(),
@@ -167,7 +167,7 @@ pub fn write(root: &Path, brand: &Brand, links: Option<&DeepLinks>) -> Result<()
             }],
         },
     };
-    fsutil::write(&dir.join(AASA), pretty(&aasa)?)?;
+    sink.write(&dir.join(AASA), pretty(&aasa)?.as_ref())?;
     let statements = vec![Statement {
         relation: vec!["delegate_permission/common.handle_all_urls"],
         target: Target {
@@ -176,7 +176,7 @@ pub fn write(root: &Path, brand: &Brand, links: Option<&DeepLinks>) -> Result<()
             sha256_cert_fingerprints: links.fingerprints.clone(),
         },
     }];
-    fsutil::write(&dir.join(ASSETLINKS), pretty(&statements)?)?;
+    sink.write(&dir.join(ASSETLINKS), pretty(&statements)?.as_ref())?;
     let mut ctx = tera::Context::new();
     ctx.insert("display_name", &brand.display_name);
     ctx.insert("domains", &links.domains);
@@ -186,9 +186,9 @@ pub fn write(root: &Path, brand: &Brand, links: Option<&DeepLinks>) -> Result<()
     ctx.insert("aasa_paths", &aasa_paths());
     ctx.insert("android_patterns", &android_path_patterns());
     ctx.insert("segments", &LINK_SEGMENTS);
-    fsutil::write(
+    sink.write(
         &dir.join("README.md"),
-        super::render("well-known-README.md", README, &ctx)?,
+        super::render("well-known-README.md", README, &ctx)?.as_ref(),
     )
 }
 

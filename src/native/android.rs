@@ -361,14 +361,13 @@ fn move_package(rec: &mut Recorder, root: &str, package: &str, required: bool) -
         .map(|e| e.map(|e| e.file_name()))
         .collect::<std::io::Result<_>>()?;
     names.sort();
-    fsutil::create_dir_all(&to)?;
     for name in names {
         let src = Path::new(root)
             .join(package_dir(UPSTREAM_PACKAGE))
             .join(&name);
         let rel = Path::new(root).join(package_dir(package)).join(&name);
         rec.rename(&src, &rel)?;
-        if to.join(&name).is_file() {
+        if rec.is_file(&rel) {
             let shown = to.join(&name).display().to_string();
             rec.edit(&rel, |text| rewrite_package_line(text, &shown, package))?;
         }

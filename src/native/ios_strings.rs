@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use crate::edits::record::Recorder;
-use crate::fsutil;
 
 pub const I18N_DIR: &str = "ios/Mattermost/i18n";
 const PLACEHOLDER: &str = "{applicationName}";
@@ -60,14 +59,14 @@ fn groups_language(pbxproj: &str, language: &str) -> bool {
     pbxproj.contains(&format!("path = {path};")) || pbxproj.contains(&format!("path = \"{path}\";"))
 }
 
-/// Writes the strings of every language in `dist_i18n` whose `.lproj` group the Xcode project
+/// Writes the strings of every language in the app-relative `dist_i18n` whose `.lproj` group the Xcode project
 /// has (path `Mattermost/i18n/<lang>.lproj`) (others would be files Xcode never reads),
 /// through the recorder.
 pub fn write(rec: &mut Recorder, dist_i18n: &Path, app_name: &str, pbxproj: &str) -> Result<()> {
-    if !dist_i18n.is_dir() {
+    if !rec.is_dir(dist_i18n) {
         return Ok(());
     }
-    for rel in crate::overlay::walk::files(dist_i18n, "dist/assets/i18n")? {
+    for rel in rec.files_under(dist_i18n, "dist/assets/i18n")? {
         let Some(name) = rel
             .to_str()
             .filter(|n| !n.contains('/') && n.ends_with(".json"))
@@ -79,8 +78,13 @@ pub fn write(rec: &mut Recorder, dist_i18n: &Path, app_name: &str, pbxproj: &str
             continue;
         }
         let path = dist_i18n.join(&rel);
-        let json: serde_json::Map<String, Value> = serde_json::from_slice(&fsutil::read(&path)?)
-            .with_context(|| format!("{}: not a JSON object of strings", path.display()))?;
+        let json: serde_json::Map<String, Value> =
+            serde_json::from_slice(&rec.read_required(&path)?).with_context(|| {
+                format!(
+                    "{}: not a JSON object of strings",
+                    rec.app().join(&path).display()
+                )
+            })?;
         let strings = render(&json, app_name);
         let dir = Path::new(I18N_DIR).join(format!("{language}.lproj"));
         for (file, text) in [

@@ -43,8 +43,9 @@ pub struct Placement {
     pub note: String,
 }
 
-/// Copies the release assets of `dist` into the native projects of `app`. `overridden` are
-/// the brand's override files, relative to its override tree.
+/// Copies the release assets of `dist` (app-relative, read through the recorder) into the
+/// native projects. `overridden` are the brand's override files, relative to its override
+/// tree.
 pub fn place(
     dist: &Path,
     rec: &mut Recorder,
@@ -52,11 +53,11 @@ pub fn place(
 ) -> Result<Vec<Placement>> {
     let mut out = Vec::new();
     let android = AndroidResources::scan(rec)?;
-    for rel in release_files(dist)? {
+    for rel in release_files(rec, dist)? {
         let from_brand = overridden.contains(&rel);
         let (to, note) = destination(&rel, rec, &android, from_brand)?;
         if let Some(to) = &to {
-            rec.copy(&dist.join(&rel), to)?;
+            rec.copy_within(&dist.join(&rel), to)?;
         }
         out.push(Placement {
             asset: fsutil::rel_string(&rel),
@@ -76,12 +77,12 @@ pub fn place(
     Ok(out)
 }
 
-fn release_files(dist: &Path) -> Result<Vec<PathBuf>> {
+fn release_files(rec: &Recorder, dist: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for dir in [IOS_ICONS, IOS_SPLASH].iter().chain(ANDROID_DIRS) {
         let full = dist.join(dir);
-        if full.is_dir() {
-            let listed = crate::overlay::walk::files(&full, "release assets")?;
+        if rec.is_dir(&full) {
+            let listed = rec.files_under(&full, "release assets")?;
             files.extend(listed.into_iter().map(|r| Path::new(dir).join(r)));
         }
     }
@@ -197,7 +198,10 @@ fn catalog_names(app: &Recorder, set: &Path) -> HashSet<String> {
 fn launch_storyboard(rec: &Recorder) -> Result<PathBuf> {
     let app = rec.app();
     let plist_path = app.join(super::ios::MAIN_PLIST);
-    let plist = crate::content::read_plist(&plist_path)?;
+    let plist = crate::content::plist_value(
+        &rec.read_required(Path::new(super::ios::MAIN_PLIST))?,
+        &plist_path.display().to_string(),
+    )?;
     let Some(name) = plist
         .as_dictionary()
         .and_then(|d| d.get("UILaunchStoryboardName"))
@@ -208,7 +212,7 @@ fn launch_storyboard(rec: &Recorder) -> Result<PathBuf> {
             plist_path.display()
         );
     };
-    let pbx = fsutil::read_to_string(&app.join(super::ios::PBXPROJ))?;
+    let pbx = rec.read_to_string(Path::new(super::ios::PBXPROJ))?;
     let file = format!("{name}.storyboard");
     let path = pbx
         .lines()

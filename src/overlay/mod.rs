@@ -12,7 +12,7 @@ pub mod walk;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -21,6 +21,25 @@ use crate::problems::Problems;
 
 /// The one upstream JSON file whose keys the app reads by exact name.
 pub const CONFIG_JSON: &str = "config.json";
+
+/// A file the pipeline produced, as `plan` holds it in memory instead of writing it: its
+/// bytes, or the file it is a copy of (a base or override asset, never loaded whole).
+#[derive(Debug, Clone)]
+pub enum Held {
+    Bytes(Vec<u8>),
+    /// A copy of this file (anywhere), not read until someone needs its bytes.
+    Copy(PathBuf),
+}
+
+impl Held {
+    /// The bytes (a copied file is read whole: callers keep to files they parse or diff).
+    pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>> {
+        Ok(match self {
+            Held::Bytes(b) => std::borrow::Cow::Borrowed(b),
+            Held::Copy(path) => std::borrow::Cow::Owned(fsutil::read(path)?),
+        })
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MergeOptions {
@@ -153,56 +172,52 @@ impl MergePlan {
     }
 
     /// Writes the merged tree into `out` (which should be empty).
+    /// Writes the merged tree into `out` (apply and merge).
     pub fn write(&self, out: &Path) -> Result<MergeReport> {
-        self.write_as(out, false)
+        let (entries, report) = self.entries();
+        create_parent_dirs(out, entries.iter().map(|(rel, _)| rel.as_path()))?;
+        for (rel, held) in &entries {
+            match held {
+                Held::Bytes(bytes) => fsutil::write(&out.join(rel), bytes)?,
+                Held::Copy(from) => fsutil::copy_file(from, &out.join(rel))?,
+            }
+        }
+        Ok(report)
     }
 
-    /// `write`, but with the unchanged base files hard-linked instead of copied: no data
-    /// and no new inode per file. Only for a scratch tree nobody edits (plan's), since a
-    /// link is the same file as the base one; `out` must be on the base's filesystem.
-    pub fn write_linked(&self, out: &Path) -> Result<MergeReport> {
-        self.write_as(out, true)
-    }
-
-    fn write_as(&self, out: &Path, link: bool) -> Result<MergeReport> {
+    /// The merged tree without writing it (plan): each file relative to the tree, as the
+    /// merged JSON's bytes or the base or override file it is a copy of.
+    pub fn entries(&self) -> (Vec<(PathBuf, Held)>, MergeReport) {
         let mut report = MergeReport {
             warnings: self.warnings.clone(),
             ..MergeReport::default()
         };
+        let mut entries = Vec::new();
         let overlaid: BTreeSet<&Path> = self.overlays.iter().map(Overlay::rel).collect();
-        let all_files = self.base_files.iter().map(PathBuf::as_path);
-        create_parent_dirs(out, all_files.chain(overlaid.iter().copied()))?;
         for rel in &self.base_files {
             if !overlaid.contains(rel.as_path()) {
-                let (from, to) = (self.base.join(rel), out.join(rel));
-                if link {
-                    std::fs::hard_link(&from, &to).with_context(|| {
-                        format!("cannot link {} to {}", from.display(), to.display())
-                    })?;
-                } else {
-                    fsutil::copy_file(&from, &to)?;
-                }
+                entries.push((rel.clone(), Held::Copy(self.base.join(rel))));
                 report.copied += 1;
             }
         }
         for overlay in &self.overlays {
             match overlay {
                 Overlay::Json { rel, merged } => {
-                    fsutil::write(&out.join(rel), json_merge::to_pretty(merged))?;
+                    entries.push((rel.clone(), Held::Bytes(json_merge::to_pretty(merged))));
                     report.merged.push(fsutil::rel_string(rel));
                 }
                 Overlay::Replace { rel } => {
-                    fsutil::copy_file(&self.overrides.join(rel), &out.join(rel))?;
+                    entries.push((rel.clone(), Held::Copy(self.overrides.join(rel))));
                     report.replaced.push(fsutil::rel_string(rel));
                 }
                 Overlay::Extra { rel } => {
-                    fsutil::copy_file(&self.overrides.join(rel), &out.join(rel))?;
+                    entries.push((rel.clone(), Held::Copy(self.overrides.join(rel))));
                     report.extra.push(fsutil::rel_string(rel));
                 }
             }
         }
         report.merged.sort();
-        Ok(report)
+        (entries, report)
     }
 }
 

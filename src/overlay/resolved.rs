@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde_json::Value;
 
-use super::{json_merge, MergePlan};
+use super::{json_merge, Held, MergePlan};
 use crate::fsutil;
 use crate::problems::Problems;
 
@@ -34,19 +34,34 @@ pub fn check_reproducible(plan: &MergePlan) -> Result<()> {
 /// Writes every overridden file into `dir`: merged JSON in full, other files as given.
 pub fn write(plan: &MergePlan, overrides: Option<&Path>, dir: &Path) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
+    for (rel, held) in entries(plan, overrides)? {
+        match held {
+            Held::Bytes(bytes) => fsutil::write(&dir.join(&rel), bytes)?,
+            Held::Copy(from) => fsutil::copy(&from, &dir.join(&rel))?,
+        }
+        written.push(rel);
+    }
+    Ok(written)
+}
+
+/// What `write` would write, relative to `dir`, sorted, without writing it (plan).
+pub fn entries(plan: &MergePlan, overrides: Option<&Path>) -> Result<Vec<(PathBuf, Held)>> {
+    let mut out = Vec::new();
     for (rel, merged) in plan.merged_json() {
-        fsutil::write(&dir.join(rel), json_merge::to_pretty(merged))?;
-        written.push(rel.to_path_buf());
+        out.push((
+            rel.to_path_buf(),
+            Held::Bytes(json_merge::to_pretty(merged)),
+        ));
     }
     if let Some(src) = overrides {
         for rel in super::walk::files(src, "override directory")? {
             if json_merge::is_json(&rel) {
                 continue;
             }
-            fsutil::copy(&src.join(&rel), &dir.join(&rel))?;
-            written.push(rel);
+            let from = src.join(&rel);
+            out.push((rel, Held::Copy(from)));
         }
     }
-    written.sort();
-    Ok(written)
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }

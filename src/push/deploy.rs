@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use super::proxy_config::ConfigPushProxy;
 use crate::brand::{Brand, CredentialKey, PushNetworkSection};
+use crate::emit::Sink;
 use crate::format::{shell, systemd, yaml};
-use crate::fsutil;
 
 const COMPOSE: &str = include_str!("../../templates/docker-compose.yml.tera");
 const UNIT: &str = include_str!("../../templates/mattermost-push-proxy.service.tera");
@@ -97,9 +97,9 @@ pub fn read_proxy_password(brand: &Brand) -> Result<Option<String>> {
     Ok(Some(password.to_string()))
 }
 
-/// Writes the kit into `dir` (the push-proxy folder).
+/// Writes the kit into the push-proxy folder.
 pub fn write(
-    dir: &Path,
+    sink: &mut dyn Sink,
     brand: &Brand,
     config: &ConfigPushProxy,
     proxy_root: &str,
@@ -107,16 +107,17 @@ pub fn write(
     ca: Option<&[u8]>,
     proxy_password: Option<&str>,
 ) -> Result<()> {
+    let dir = Path::new(super::PROXY_DIR);
     let net = brand.push.as_ref().and_then(|p| p.network.as_ref());
     let container_dir = inside(IMAGE_HOME, proxy_root);
     let config_dir = inside(INSTALL_DIR, proxy_root);
     if let Some(ca) = ca {
-        fsutil::write(&dir.join(CA_DIR).join(CA_FILE), ca)?;
+        sink.write(&dir.join(CA_DIR).join(CA_FILE), ca.as_ref())?;
     }
     // With a password, HTTPS_PROXY lives in proxy.env only.
     let secret_proxy = match (net.and_then(|n| n.https_proxy.as_deref()), proxy_password) {
         (Some(proxy), Some(password)) => {
-            fsutil::write_private(&dir.join(PROXY_ENV), proxy_env(proxy, password)?.as_bytes())?;
+            sink.write_private(&dir.join(PROXY_ENV), proxy_env(proxy, password)?.as_bytes())?;
             true
         }
         _ => false,
@@ -156,9 +157,9 @@ pub fn write(
         "env_file",
         &secret_proxy.then(|| yaml::compose_scalar(PROXY_ENV)),
     );
-    fsutil::write(
+    sink.write(
         &dir.join("docker-compose.yml"),
-        crate::emit::render("docker-compose.yml", COMPOSE, &ctx)?,
+        crate::emit::render("docker-compose.yml", COMPOSE, &ctx)?.as_ref(),
     )?;
     // The unit lists the hosts in comments, field by field.
     ctx.insert("extra_hosts", &hosts);
@@ -189,14 +190,14 @@ pub fn write(
         .transpose()
         .context("--proxy-root: cannot be written to the systemd unit")?;
     ctx.insert("unit_env_file", &unit_env_file);
-    fsutil::write(
+    sink.write(
         &dir.join("mattermost-push-proxy.service"),
-        crate::emit::render("mattermost-push-proxy.service", UNIT, &ctx)?,
+        crate::emit::render("mattermost-push-proxy.service", UNIT, &ctx)?.as_ref(),
     )?;
     ctx.insert("allow", &allowlist(config, net, token_uri));
-    fsutil::write(
+    sink.write(
         &dir.join("ALLOWLIST.txt"),
-        crate::emit::render("ALLOWLIST.txt", ALLOWLIST, &ctx)?,
+        crate::emit::render("ALLOWLIST.txt", ALLOWLIST, &ctx)?.as_ref(),
     )
 }
 

@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use anyhow::{bail, Result};
 
 use crate::brand::{Brand, CredentialKey, Push};
+use crate::emit::Sink;
 use crate::fsutil;
 use crate::problems::Problems;
 use credentials::CertInfo;
@@ -310,19 +311,19 @@ impl PreparedPush {
             .collect()
     }
 
-    /// Writes `push-proxy/` (config + credentials, 0600) and `server/` under `root`; returns
-    /// the credential fingerprints for the lock file.
+    /// Writes `push-proxy/` (config + credentials, 0600) through `sink`; returns the
+    /// credential fingerprints for the lock file.
     pub fn write(
         &self,
-        root: &Path,
+        sink: &mut dyn Sink,
         brand: &Brand,
         proxy_root: &str,
     ) -> Result<BTreeMap<String, String>> {
-        let dir = root.join(PROXY_DIR);
+        let dir = Path::new(PROXY_DIR);
         let at = |name: &str| format!("{}/{name}", proxy_root.trim_end_matches('/'));
         let mut fingerprints = BTreeMap::new();
         for c in &self.credentials {
-            fsutil::write_private(&dir.join(&c.file_name), &c.bytes)?;
+            sink.write_private(&dir.join(&c.file_name), &c.bytes)?;
             fingerprints.insert(c.kind.name().to_string(), fsutil::sha256_hex(&c.bytes));
         }
         let ios = &brand.ios;
@@ -371,14 +372,15 @@ impl PreparedPush {
         };
         proxy_config::validate(&config).map_err(|e| anyhow::anyhow!("{PROXY_CONFIG}: {e}"))?;
         let config_path = dir.join(PROXY_CONFIG);
+        let json = config.to_json()?;
         if self.cert_password.is_some() {
             // The certificate password is inside the config: it is a credential too.
-            fsutil::write_private(&config_path, config.to_json()?.as_bytes())?;
+            sink.write_private(&config_path, json.as_ref())?;
         } else {
-            fsutil::write(&config_path, config.to_json()?)?;
+            sink.write(&config_path, json.as_ref())?;
         }
         deploy::write(
-            &dir,
+            sink,
             brand,
             &config,
             proxy_root,
@@ -386,7 +388,7 @@ impl PreparedPush {
             self.ca_bundle.as_deref(),
             self.proxy_password.as_deref(),
         )?;
-        write_readme(root, brand, proxy_root)?;
+        write_readme(sink, brand, proxy_root)?;
         Ok(fingerprints)
     }
 }
@@ -394,7 +396,7 @@ impl PreparedPush {
 const PROXY_README: &str = include_str!("../../templates/push-proxy-README.md.tera");
 
 /// The proxy folder's deployment notes.
-fn write_readme(root: &Path, brand: &Brand, proxy_root: &str) -> Result<()> {
+fn write_readme(sink: &mut dyn Sink, brand: &Brand, proxy_root: &str) -> Result<()> {
     let mut types = Vec::new();
     let push = brand.push.as_ref();
     if push.is_some_and(|p| p.apple.is_some()) {
@@ -407,9 +409,9 @@ fn write_readme(root: &Path, brand: &Brand, proxy_root: &str) -> Result<()> {
     ctx.insert("display_name", &brand.display_name);
     ctx.insert("proxy_root", proxy_root);
     ctx.insert("types", &types.join(", "));
-    fsutil::write(
-        &root.join(PROXY_DIR).join("README.md"),
-        crate::emit::render("push-proxy-README.md", PROXY_README, &ctx)?,
+    sink.write(
+        &Path::new(PROXY_DIR).join("README.md"),
+        crate::emit::render("push-proxy-README.md", PROXY_README, &ctx)?.as_ref(),
     )
 }
 

@@ -8,8 +8,8 @@ use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
 use crate::brand::{Brand, PushContents};
+use crate::emit::Sink;
 use crate::format::shell;
-use crate::fsutil;
 use crate::overlay::json_merge;
 
 pub const SERVER_DIR: &str = "server";
@@ -96,10 +96,10 @@ fn mmctl_line(setting: &str, value: &Value) -> Result<String> {
     Ok(format!("mmctl config set {setting} {}", args.join(" ")))
 }
 
-pub fn write(root: &Path, brand: &Brand) -> Result<()> {
+pub fn write(sink: &mut dyn Sink, brand: &Brand) -> Result<()> {
     let (doc, settings) = patch(brand);
-    let dir = root.join(SERVER_DIR);
-    fsutil::write(&dir.join(PATCH_FILE), json_merge::to_pretty(&doc))?;
+    let dir = Path::new(SERVER_DIR);
+    sink.write(&dir.join(PATCH_FILE), json_merge::to_pretty(&doc).as_ref())?;
     let lines: Vec<String> = settings
         .iter()
         .map(|(k, v)| mmctl_line(k, v))
@@ -114,8 +114,8 @@ pub fn write(root: &Path, brand: &Brand) -> Result<()> {
         ctx.insert("contents", &push.contents);
         ctx.insert("contents_help", contents_help(push.contents));
     }
-    fsutil::write(
+    sink.write(
         &dir.join("README.md"),
-        crate::emit::render("server-README.md", SERVER_README, &ctx)?,
+        crate::emit::render("server-README.md", SERVER_README, &ctx)?.as_ref(),
     )
 }

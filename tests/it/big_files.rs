@@ -8,11 +8,11 @@ use std::path::Path;
 use crate::common::*;
 
 /// The limit on the binary's virtual memory, in KiB (`ulimit -v`).
-const MEMORY_LIMIT_KIB: u64 = 400 * 1024;
+pub(crate) const MEMORY_LIMIT_KIB: u64 = 400 * 1024;
 
 /// `path` becomes a copy of the PNG `like` (same header, so the same size in pixels), grown
 /// to `len` bytes with a hole.
-fn sparse_png(path: &Path, like: &Path, len: u64) {
+pub(crate) fn sparse_png(path: &Path, like: &Path, len: u64) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::copy(like, path).unwrap();
     fs::OpenOptions::new()
@@ -24,7 +24,7 @@ fn sparse_png(path: &Path, like: &Path, len: u64) {
 }
 
 /// Runs the binary with its address space limited to [`MEMORY_LIMIT_KIB`].
-fn mmbrand_limited(args: &[&std::ffi::OsStr]) -> Run {
+pub(crate) fn mmbrand_limited(args: &[&std::ffi::OsStr]) -> Run {
     let mut full: Vec<&std::ffi::OsStr> =
         vec!["-c".as_ref(), "ulimit -v \"$0\" && exec \"$@\"".as_ref()];
     let limit = MEMORY_LIMIT_KIB.to_string();

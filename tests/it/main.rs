@@ -21,6 +21,7 @@ mod lanes;
 mod merge;
 mod module_graph;
 mod plan_sparse;
+mod plan_writes_nothing;
 mod push_proxy;
 mod reapply;
 mod reapply_git;

@@ -52,6 +52,25 @@ fn the_brand_model_imports_nothing_downstream() {
     );
 }
 
+#[test]
+fn only_the_command_layer_imports_the_command_line() {
+    let graph = Graph::read(&src_dir());
+    let wrong: Vec<String> = graph
+        .edges
+        .iter()
+        .filter(|(from, _)| {
+            *from != "cli" && *from != "commands" && !from.starts_with("commands::")
+        })
+        .filter(|(_, tos)| tos.contains("cli"))
+        .map(|(from, _)| format!("  {from} imports cli"))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "the clap structs stay in the command layer (src/commands/ turns them into plain options):\n{}",
+        wrong.join("\n")
+    );
+}
+
 /// The checker itself: a planted two-module cycle is found, a chain is not.
 #[test]
 fn the_cycle_check_finds_a_planted_cycle() {

@@ -97,7 +97,7 @@ fn portability_warnings(brands: &[Brand], args: &BatchArgs) -> Vec<String> {
             ));
         }
         if let Ok((repo, _)) =
-            crate::apply::source_of(brand, &crate::commands::source_spec(&args.source))
+            crate::apply::source_of(brand, &crate::source::Spec::from(&args.source))
         {
             if !crate::source::looks_like_url(&repo) {
                 warnings.push(format!(

@@ -124,7 +124,7 @@ fn update_stores(
     let urls: BTreeSet<String> = entries
         .iter()
         .filter_map(|e| e.loaded.as_ref().ok())
-        .filter_map(|(b, _)| apply::source_of(b, &super::source_spec(&args.source)).ok())
+        .filter_map(|(b, _)| apply::source_of(b, &crate::source::Spec::from(&args.source)).ok())
         .map(|(repo, _)| repo)
         .filter(|repo| source::looks_like_url(repo))
         .collect();
@@ -222,7 +222,7 @@ fn apply_brand(
         args.version.app_version.as_deref(),
         args.version.build_number,
     )?;
-    let (repo, _) = apply::source_of(brand, &super::source_spec(&args.source))?;
+    let (repo, _) = apply::source_of(brand, &crate::source::Spec::from(&args.source))?;
     let object_store = match stores.get(&repo) {
         Some(Ok(store)) => Some(store.clone()),
         Some(Err(why)) => bail!("{why}"),
@@ -232,7 +232,7 @@ fn apply_brand(
         out: args.out.join(&brand.name),
         source: crate::source::Spec {
             object_store,
-            ..super::source_spec(&args.source)
+            ..crate::source::Spec::from(&args.source)
         },
         flags: super::apply::flags(&args.flags),
     };
