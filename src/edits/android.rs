@@ -9,13 +9,7 @@ use crate::native::android::{
 };
 
 pub fn edits() -> Vec<Edit> {
-    let edit = |path, name, edit| Edit {
-        path,
-        name,
-        presence: Presence::Required,
-        when: When::Always,
-        edit,
-    };
+    let edit = Edit::required;
     vec![
         edit(BUILD_GRADLE, "namespace and applicationId", gradle),
         edit(MANIFEST, "URL schemes", manifest_schemes),

@@ -26,13 +26,7 @@ const ICLOUD_CONTAINERS: &str = "com.apple.developer.icloud-container-identifier
 const UBIQUITY_CONTAINERS: &str = "com.apple.developer.ubiquity-container-identifiers";
 
 pub fn edits() -> Vec<Edit> {
-    let edit = |path, name, edit| Edit {
-        path,
-        name,
-        presence: Presence::Required,
-        when: When::Always,
-        edit,
-    };
+    let edit = Edit::required;
     vec![
         edit(PBXPROJ, "bundle identifiers and team", pbxproj),
         edit(MAIN_PLIST, "identity and URL schemes", main_plist),

@@ -77,6 +77,19 @@ pub struct Edit {
     pub edit: EditFn,
 }
 
+impl Edit {
+    /// An edit of a file upstream must ship, made for every brand.
+    pub const fn required(path: &'static str, name: &'static str, edit: EditFn) -> Edit {
+        Edit {
+            path,
+            name,
+            presence: Presence::Required,
+            when: When::Always,
+            edit,
+        }
+    }
+}
+
 /// When an edit applies: declared as data, so verify can tell the edits every output has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {

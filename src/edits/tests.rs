@@ -30,6 +30,20 @@ fn example() -> (Brand, Inputs) {
     (brand, inputs)
 }
 
+/// The edits' context for the example brand, reading upstream through `upstream`.
+fn ctx_of<'a>(
+    brand: &'a Brand,
+    inputs: &'a Inputs,
+    upstream: &'a dyn Fn(&str) -> Option<String>,
+) -> EditCtx<'a> {
+    EditCtx {
+        brand,
+        google_services: &inputs.google_services,
+        deep_links: inputs.deep_links.as_ref(),
+        upstream,
+    }
+}
+
 /// Every edit, pinned: removing one from the registry (or adding one without a line here)
 /// fails this test.
 const EXPECTED: &[(&str, &str)] = &[
@@ -108,12 +122,7 @@ fn every_edit_changes_its_file_on_the_example() {
     let (brand, inputs) = example();
     let up = upstream();
     let reader = reader(&up);
-    let ctx = EditCtx {
-        brand: &brand,
-        google_services: &inputs.google_services,
-        deep_links: inputs.deep_links.as_ref(),
-        upstream: &reader,
-    };
+    let ctx = ctx_of(&brand, &inputs, &reader);
     for edit in registry() {
         let what = format!("{} ({})", edit.path, edit.name);
         assert!(
@@ -196,12 +205,7 @@ fn the_project_team_is_the_brands_in_settings_and_target_attributes() {
     let (brand, inputs) = example();
     let up = upstream();
     let reader = reader(&up);
-    let ctx = EditCtx {
-        brand: &brand,
-        google_services: &inputs.google_services,
-        deep_links: inputs.deep_links.as_ref(),
-        upstream: &reader,
-    };
+    let ctx = ctx_of(&brand, &inputs, &reader);
     let text = std::fs::read_to_string(up.join(crate::native::ios::PBXPROJ)).unwrap();
     let doc = Doc {
         path: crate::native::ios::PBXPROJ,
@@ -229,12 +233,7 @@ fn the_registry_output_is_the_golden_apply_output() {
     brand.version = Default::default();
     let up = upstream();
     let upstream_reader = reader(&up);
-    let ctx = EditCtx {
-        brand: &brand,
-        google_services: &inputs.google_services,
-        deep_links: inputs.deep_links.as_ref(),
-        upstream: &upstream_reader,
-    };
+    let ctx = ctx_of(&brand, &inputs, &upstream_reader);
     let read = |rel: &str| -> anyhow::Result<Option<String>> {
         Ok(std::fs::read_to_string(up.join(rel)).ok())
     };
@@ -276,12 +275,7 @@ fn the_version_edits_write_exactly_the_version_values() {
     let (brand, inputs) = example();
     let up = upstream();
     let upstream_reader = reader(&up);
-    let ctx = EditCtx {
-        brand: &brand,
-        google_services: &inputs.google_services,
-        deep_links: inputs.deep_links.as_ref(),
-        upstream: &upstream_reader,
-    };
+    let ctx = ctx_of(&brand, &inputs, &upstream_reader);
     let mut files: BTreeMap<&str, String> = BTreeMap::new();
     for edit in registry()
         .iter()
@@ -346,12 +340,7 @@ fn a_delegated_plist_version_is_left_to_the_build_setting() {
     let (brand, inputs) = example();
     let up = upstream();
     let upstream_reader = reader(&up);
-    let ctx = EditCtx {
-        brand: &brand,
-        google_services: &inputs.google_services,
-        deep_links: inputs.deep_links.as_ref(),
-        upstream: &upstream_reader,
-    };
+    let ctx = ctx_of(&brand, &inputs, &upstream_reader);
     let path = "ios/Mattermost/Info.plist";
     let text = std::fs::read_to_string(up.join(path))
         .unwrap()
@@ -409,12 +398,7 @@ fn run_in_memory_skips_absent_optional_files_and_fails_absent_required_ones() {
     let (brand, inputs) = example();
     let up = upstream();
     let upstream_reader = reader(&up);
-    let ctx = EditCtx {
-        brand: &brand,
-        google_services: &inputs.google_services,
-        deep_links: inputs.deep_links.as_ref(),
-        upstream: &upstream_reader,
-    };
+    let ctx = ctx_of(&brand, &inputs, &upstream_reader);
     let shown = |rel: &str| rel.to_string();
     let read_with = |missing: Vec<&'static str>| {
         let up = up.clone();
@@ -454,12 +438,7 @@ fn a_project_missing_a_development_team_setting_fails() {
     let (brand, inputs) = example();
     let up = upstream();
     let upstream_reader = reader(&up);
-    let ctx = EditCtx {
-        brand: &brand,
-        google_services: &inputs.google_services,
-        deep_links: inputs.deep_links.as_ref(),
-        upstream: &upstream_reader,
-    };
+    let ctx = ctx_of(&brand, &inputs, &upstream_reader);
     let text = std::fs::read_to_string(up.join(crate::native::ios::PBXPROJ)).unwrap();
     let line = text
         .lines()
@@ -483,12 +462,7 @@ fn version_edits_tolerate_a_project_without_marketing_version_and_edit_one_packa
     let (brand, inputs) = example();
     let up = upstream();
     let upstream_reader = reader(&up);
-    let ctx = EditCtx {
-        brand: &brand,
-        google_services: &inputs.google_services,
-        deep_links: inputs.deep_links.as_ref(),
-        upstream: &upstream_reader,
-    };
+    let ctx = ctx_of(&brand, &inputs, &upstream_reader);
     let version_edit = |path: &str| {
         registry()
             .iter()
