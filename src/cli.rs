@@ -13,7 +13,8 @@ file into a branded, buildable app tree and the matching push-proxy and server c
 so that the app and the push proxy always share the same credentials.\n\n\
 Exit status: 0 success; 1 the inputs are wrong or an operation failed (nothing under the \
 output directory changed); 2 command-line usage error; 130 or 143 interrupted by SIGINT or \
-SIGTERM (the staging directory is removed, the output is unchanged)."
+SIGTERM (the staging directory is removed; the message says whether the output is unchanged, \
+restored or already replaced by the new one)."
 )]
 pub struct Cli {
     #[command(subcommand)]
