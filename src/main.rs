@@ -15,7 +15,18 @@ fn main() -> ExitCode {
         mmbrand::report::print_failure(&err, json);
         return ExitCode::from(1);
     }
-    match mmbrand::run(cli) {
+    mmbrand::report::quiet_on_closed_stdout();
+    let outcome = std::panic::catch_unwind(|| mmbrand::run(cli));
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        // `mmbrand plan … | head`: the reader left. Unwinding has removed the scratch
+        // directories; exit as a program killed by SIGPIPE does, without a message.
+        Err(payload) if mmbrand::report::is_closed_stdout(payload.as_ref()) => {
+            return ExitCode::from(141)
+        }
+        Err(payload) => std::panic::resume_unwind(payload),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if mmbrand::stage::interrupts::pending() {

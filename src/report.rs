@@ -88,6 +88,26 @@ impl std::fmt::Display for Reported {
 
 impl std::error::Error for Reported {}
 
+/// Whether a panic is `println!`'s on a closed stdout (EPIPE: `mmbrand plan … | head`).
+pub fn is_closed_stdout(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied());
+    text.is_some_and(|t| t.starts_with("failed printing to stdout") && t.contains("Broken pipe"))
+}
+
+/// Keeps the panic hook from printing a panic that only means the reader of stdout left;
+/// every other panic is reported as before.
+pub fn quiet_on_closed_stdout() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !is_closed_stdout(info.payload()) {
+            previous(info);
+        }
+    }));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -307,3 +307,27 @@ fn gitattributes_filters_still_apply_to_the_paths_they_name() {
         fs::read(upstream.join("package.json")).unwrap()
     );
 }
+
+/// `mmbrand plan … | head -1`: when the reader leaves, plan stops quietly with SIGPIPE's
+/// status (141) instead of a panic message, and leaves no scratch directory behind.
+#[test]
+fn plan_into_a_closed_pipe_stops_quietly() {
+    use std::process::{Command, Stdio};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("mmbrand"))
+        .arg("plan")
+        .arg(root.join("fixtures/brands/acme/brand.toml"))
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before plan prints its first line (it builds first), so every run meets EPIPE.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
