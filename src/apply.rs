@@ -34,7 +34,7 @@ pub struct Built {
     pub removed: BTreeSet<PathBuf>,
     /// What `plan` holds in memory instead of in its checkout: the content of app files
     /// the steps wrote (app-relative). Empty for apply, whose files are all on disk.
-    pub held: BTreeMap<PathBuf, edits::record::Held>,
+    pub held: BTreeMap<PathBuf, crate::recorder::Held>,
     pub lock: Lock,
     pub warnings: Vec<String>,
     /// Where each release icon and splash file went in the native projects.
@@ -184,7 +184,7 @@ pub fn build_with(
     }
 
     let (recorded, placements) = edit_app(brand, inputs, &app, merged, paths)?;
-    let edits::record::Recorded {
+    let crate::recorder::Recorded {
         files: edited,
         removed,
         held,
@@ -258,7 +258,7 @@ fn edit_app(
     app: &Path,
     merged: Vec<(PathBuf, overlay::Held)>,
     paths: source::Paths,
-) -> Result<(edits::record::Recorded, Vec<release_assets::Placement>)> {
+) -> Result<(crate::recorder::Recorded, Vec<release_assets::Placement>)> {
     let upstream_text = edits::reader(app);
     let ctx = edits::EditCtx {
         brand,
@@ -267,8 +267,8 @@ fn edit_app(
         upstream: &upstream_text,
     };
     let mut rec = match paths {
-        source::Paths::All => edits::record::Recorder::new(app),
-        source::Paths::Only(_) => edits::record::Recorder::over_tree(app)?,
+        source::Paths::All => crate::recorder::Recorder::new(app),
+        source::Paths::Only(_) => crate::recorder::Recorder::over_tree(app)?,
     };
     for (rel, held) in merged {
         rec.hold(&rel, held)?;

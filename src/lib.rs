@@ -32,6 +32,7 @@ pub mod problems;
 pub mod proxy_target;
 pub mod push;
 pub mod reapply;
+pub mod recorder;
 pub mod report;
 pub mod secret_scan;
 pub mod source;

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::brand::Brand;
 use crate::content;
-use crate::edits::record::Held;
 use crate::fsutil;
 use crate::layout;
 use crate::overlay::json_merge;
+use crate::recorder::Held;
 use crate::source::Upstream;
 
 pub use crate::layout::LOCK_FILE;

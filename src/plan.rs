@@ -23,11 +23,11 @@ use similar::TextDiff;
 use crate::apply;
 use crate::brand::{Brand, LoadOptions};
 use crate::drift::{self, Drift};
-use crate::edits::record::Held;
 use crate::fsutil;
 use crate::inputs;
 use crate::layout;
 use crate::reapply::Previous;
+use crate::recorder::Held;
 use crate::report;
 
 /// Files larger than this are listed but not diffed (nor read into memory).

@@ -25,7 +25,6 @@ pub mod android;
 pub mod app_json;
 pub mod fastfile;
 pub mod ios;
-pub mod record;
 pub mod version;
 
 /// What an edit may read besides the file's text: the brand and the inputs loaded for it.
@@ -239,7 +238,7 @@ pub struct Output {
 
 /// Runs the registry over the checkout: reads, edits, parses back, writes changed files, and
 /// records every file it edited (app-relative), for the lock.
-pub fn run(rec: &mut record::Recorder, ctx: &EditCtx) -> Result<()> {
+pub fn run(rec: &mut crate::recorder::Recorder, ctx: &EditCtx) -> Result<()> {
     let app = rec.app();
     let read = |rel: &str| -> Result<Option<String>> {
         let path = app.join(rel);

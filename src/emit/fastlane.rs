@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use crate::brand::Brand;
-use crate::edits::record::Recorder;
 use crate::format::dotenv;
+use crate::recorder::Recorder;
 
 const COMMON: &str = include_str!("../../templates/fastlane.env.tera");
 const IOS: &str = include_str!("../../templates/fastlane.env.ios.tera");

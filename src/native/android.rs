@@ -7,9 +7,9 @@ use anyhow::{Context, Result};
 use super::text_edit::{line_indent, newline, replace_counted};
 use super::xml_spans;
 use crate::content::Kind;
-use crate::edits::record::Recorder;
 use crate::error::AnchorError;
 use crate::fsutil;
+use crate::recorder::Recorder;
 
 pub const BUILD_GRADLE: &str = "android/app/build.gradle";
 pub const MANIFEST: &str = "android/app/src/main/AndroidManifest.xml";

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use crate::edits::record::Recorder;
+use crate::recorder::Recorder;
 
 pub const I18N_DIR: &str = "ios/Mattermost/i18n";
 const PLACEHOLDER: &str = "{applicationName}";

@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use crate::edits::record::Recorder;
 use crate::fsutil;
 use crate::problems::Problems;
+use crate::recorder::Recorder;
 
 const IOS_ICONS: &str = "release/icons/ios";
 const IOS_SPLASH: &str = "release/splash_screen/ios";
