@@ -41,8 +41,10 @@ pub fn clone_error(source: &str, e: &git2::Error) -> anyhow::Error {
         ),
         _ => String::new(),
     };
+    // A token in the URL (https://user:TOKEN@host/…) is hidden, also where libgit2 quotes it.
     anyhow::anyhow!(
-        "cannot clone {source}: {}{waited}; check the URL (--source or [source] repo), the network and your git credentials",
-        e.message()
+        "cannot clone {}: {}{waited}; check the URL (--source or [source] repo), the network and your git credentials",
+        crate::source::shown(source),
+        crate::source::scrubbed(e.message(), source)
     )
 }
