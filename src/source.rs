@@ -210,7 +210,9 @@ fn shared_clone(
     )?;
     // Reopen so libgit2 reads the alternates file.
     let repo = open(dest)?;
-    repo.remote("upstream", source)
+    // Recorded as shown: app/.git/config is part of the output and must not hold a token
+    // (batch's shared clone of a URL source); nothing fetches from this remote.
+    repo.remote("upstream", &shown(source))
         .with_context(|| format!("cannot add remote upstream {}", shown(source)))?;
     checkout_commit(&repo, commit, paths)?;
     Ok(Upstream {
@@ -253,7 +255,10 @@ fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path, paths: Paths) -> 
             co
         })
         .clone(source, dest)
-        .map_err(|e| crate::git_net::clone_error(source, &e))?;
+        .map_err(|e| {
+            let message = scrubbed(e.message(), source);
+            crate::git_net::clone_error(&shown(source), &message, e.code())
+        })?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -594,6 +599,28 @@ mod tests {
         assert!(
             text.contains("https://***@git.example/mobile.git"),
             "{text}"
+        );
+    }
+
+    /// batch checks a URL source out of its object store: the output's git config and the
+    /// upstream it reports hold the URL without its token.
+    #[test]
+    fn a_shared_clone_of_a_tokened_url_keeps_no_token() {
+        let (tmp, store) = repo_with(&["app.json"]);
+        let url = "https://ci-bot:tok3n@git.example/mobile.git";
+        let dest = tmp.path().join("dest");
+        let upstream =
+            checkout(url, Some(Path::new(&store)), None, &dest, "b", Paths::All).unwrap();
+        assert_eq!(upstream.repo, "https://***@git.example/mobile.git");
+        assert_eq!(upstream.url, url);
+        let config = std::fs::read_to_string(dest.join(".git/config")).unwrap();
+        assert!(
+            config.contains("https://***@git.example/mobile.git"),
+            "{config}"
+        );
+        assert!(
+            !config.contains("tok3n") && !config.contains("ci-bot"),
+            "{config}"
         );
     }
 
