@@ -32,9 +32,11 @@ pub fn set_timeouts() -> Result<()> {
     Ok(())
 }
 
-/// A failed clone, with libgit2's reason (without its class/code noise) and what to check.
-pub fn clone_error(source: &str, e: &git2::Error) -> anyhow::Error {
-    let waited = match e.code() {
+/// A failed clone of `shown` (the URL as it may be printed, a token hidden), with libgit2's
+/// reason `message` (already scrubbed of the token, without its class/code noise) and what
+/// to check.
+pub fn clone_error(shown: &str, message: &str, code: git2::ErrorCode) -> anyhow::Error {
+    let waited = match code {
         git2::ErrorCode::Timeout => format!(
             " (no answer within {}s; {TIMEOUT_ENV} sets the wait)",
             timeout_secs().unwrap_or(DEFAULT_TIMEOUT_SECS)
@@ -42,7 +44,6 @@ pub fn clone_error(source: &str, e: &git2::Error) -> anyhow::Error {
         _ => String::new(),
     };
     anyhow::anyhow!(
-        "cannot clone {source}: {}{waited}; check the URL (--source or [source] repo), the network and your git credentials",
-        e.message()
+        "cannot clone {shown}: {message}{waited}; check the URL (--source or [source] repo), the network and your git credentials"
     )
 }

@@ -83,6 +83,18 @@ pub struct LockUpstream {
     pub commit: String,
 }
 
+impl LockUpstream {
+    /// What the lock records of `upstream`: the repository as shown, never a token in its
+    /// URL (the lock is committed and shared; a re-apply compares the same form).
+    pub fn of(upstream: &Upstream) -> LockUpstream {
+        LockUpstream {
+            repo: crate::source::shown(&upstream.repo),
+            git_ref: upstream.git_ref.clone(),
+            commit: upstream.commit.clone(),
+        }
+    }
+}
+
 impl Lock {
     /// Hashes every file of `root` outside `app/`, and the listed files inside it, showing
     /// each app file's bytes to `inspect` as it goes (the secret scan), so each is read once.
@@ -174,11 +186,7 @@ impl Lock {
                 name: brand.name.clone(),
                 sha256: brand.file_sha256.clone(),
             },
-            upstream: LockUpstream {
-                repo: upstream.repo.clone(),
-                git_ref: upstream.git_ref.clone(),
-                commit: upstream.commit.clone(),
-            },
+            upstream: LockUpstream::of(upstream),
             branch: brand.branch.clone(),
             brand_commit: None,
             files,
@@ -227,4 +235,30 @@ fn deleted_files(repo: &git2::Repository) -> Result<Vec<String>> {
 /// digest; a larger one is recorded by its bytes' hash only.
 fn fits_in_memory(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.len() <= json_merge::MAX_JSON_BYTES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_records_a_tokened_url_without_its_token() {
+        let url = "https://ci-bot:tok3n@git.example/mobile.git";
+        for repo in [crate::source::shown(url), url.to_string()] {
+            let upstream = Upstream {
+                repo,
+                url: url.to_string(),
+                git_ref: Some("v2.42.3".into()),
+                commit: "0".repeat(40),
+                method: "clone",
+            };
+            let recorded = LockUpstream::of(&upstream);
+            assert_eq!(recorded.repo, "https://***@git.example/mobile.git");
+            let json = serde_json::to_string(&recorded).unwrap();
+            assert!(
+                !json.contains("tok3n") && !json.contains("ci-bot"),
+                "{json}"
+            );
+        }
+    }
 }

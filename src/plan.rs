@@ -187,7 +187,7 @@ fn early_drift(
             Some(prev.lock.upstream.commit.clone())
         }
         None => match (&args.source.git_ref, &brand.source.git_ref) {
-            (Some(_), Some(old)) => crate::source::resolve_commit(&upstream.repo, Some(old)),
+            (Some(_), Some(old)) => crate::source::resolve_commit(&upstream.url, Some(old)),
             _ => None,
         },
     };

@@ -10,7 +10,7 @@ use crate::brand::Brand;
 use crate::fsutil;
 use crate::inputs::Inputs;
 use crate::layout;
-use crate::lock::{Lock, LOCK_FILE};
+use crate::lock::{Lock, LockUpstream, LOCK_FILE};
 use crate::overlay;
 use crate::source;
 use crate::verify;
@@ -243,8 +243,7 @@ impl Previous {
     ) -> Result<bool> {
         let lock = &self.lock;
         if lock.inputs.as_deref() != Some(inputs)
-            || lock.upstream.repo != repo
-            || lock.upstream.git_ref.as_deref() != git_ref
+            || !same_upstream(&lock.upstream, repo, git_ref)
             || lock.brand_commit.is_some() != commit
         {
             return Ok(false);
@@ -373,9 +372,45 @@ pub fn carry(from_app: &Path, to_app: &Path, caches: &[PathBuf]) -> Result<Vec<P
     Ok(moved)
 }
 
+/// Whether the lock's upstream names `repo` at `git_ref`. The lock holds the repository as
+/// shown (a token in its URL hidden), so that form is compared: the same tokened source is
+/// the same upstream, even when the token changed.
+fn same_upstream(recorded: &LockUpstream, repo: &str, git_ref: Option<&str>) -> bool {
+    recorded.repo == source::shown(repo) && recorded.git_ref.as_deref() == git_ref
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tokened_source_matches_the_lock_that_recorded_it() {
+        let url = "https://ci-bot:tok3n@git.example/mobile.git";
+        let upstream = source::Upstream {
+            repo: source::shown(url),
+            url: url.to_string(),
+            git_ref: Some("v2.42.3".into()),
+            commit: "0".repeat(40),
+            method: "clone",
+        };
+        let recorded = LockUpstream::of(&upstream);
+        assert!(same_upstream(&recorded, url, Some("v2.42.3")));
+        assert!(!same_upstream(&recorded, url, Some("v2.42.4")));
+        let other = "https://ci-bot:tok3n@other.example/mobile.git";
+        assert!(!same_upstream(&recorded, other, Some("v2.42.3")));
+        // A local path is recorded and compared as given.
+        let path = source::Upstream {
+            repo: "/src/me@work/mobile".into(),
+            url: "/src/me@work/mobile".into(),
+            git_ref: None,
+            ..upstream
+        };
+        assert!(same_upstream(
+            &LockUpstream::of(&path),
+            "/src/me@work/mobile",
+            None
+        ));
+    }
 
     #[test]
     fn xml_comments_are_found_whole() {

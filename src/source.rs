@@ -12,8 +12,12 @@ use crate::fsutil;
 /// Where the branded tree came from, recorded in the lock file.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Upstream {
-    /// The repository as given (URL or path).
+    /// The repository as given (URL or path), as messages and the lock show it: a URL's
+    /// user name and password (an access token) hidden, see [`shown`].
     pub repo: String,
+    /// The repository as given, token and all: only for talking to it again, never shown.
+    #[serde(skip)]
+    pub url: String,
     /// The ref as given, if any.
     #[serde(rename = "ref")]
     pub git_ref: Option<String>,
@@ -140,6 +144,37 @@ fn remote_commit(url: &str, git_ref: Option<&str>) -> Option<String> {
     })
 }
 
+/// `source` as it may be printed or recorded: a URL's user name and password hidden
+/// (`https://***@host/…`), since `https://user:TOKEN@host/…` is how CI passes a token. A
+/// local path is shown as given, even with an `@` in it.
+pub fn shown(source: &str) -> String {
+    if looks_like_url(source) {
+        crate::brand::identifiers::redacted(source)
+    } else {
+        source.to_string()
+    }
+}
+
+/// libgit2's `message` about `source` with the URL, or any part of its user name and
+/// password, hidden: some transport errors quote the URL they were given.
+pub fn scrubbed(message: &str, source: &str) -> String {
+    let mut text = message.replace(source, &shown(source));
+    if let Some(userinfo) = userinfo(source) {
+        text = text.replace(userinfo, "***");
+        for part in userinfo.split(':').filter(|p| p.len() >= 4) {
+            text = text.replace(part, "***");
+        }
+    }
+    text
+}
+
+/// The `user:password` part of a URL with a scheme, if any.
+fn userinfo(source: &str) -> Option<&str> {
+    let start = source.find("://")? + 3;
+    let at = source[start..].rfind('@')?;
+    Some(&source[start..start + at]).filter(|u| !u.is_empty())
+}
+
 /// A git URL (scheme or scp-like `user@host:path`) rather than a local path.
 pub fn looks_like_url(s: &str) -> bool {
     s.contains("://") || (s.contains('@') && s.contains(':'))
@@ -175,11 +210,14 @@ fn shared_clone(
     )?;
     // Reopen so libgit2 reads the alternates file.
     let repo = open(dest)?;
-    repo.remote("upstream", source)
-        .with_context(|| format!("cannot add remote upstream {source}"))?;
+    // Recorded as shown: app/.git/config is part of the output and must not hold a token
+    // (batch's shared clone of a URL source); nothing fetches from this remote.
+    repo.remote("upstream", &shown(source))
+        .with_context(|| format!("cannot add remote upstream {}", shown(source)))?;
     checkout_commit(&repo, commit, paths)?;
     Ok(Upstream {
-        repo: source.to_string(),
+        repo: shown(source),
+        url: source.to_string(),
         git_ref: git_ref.map(str::to_string),
         commit: commit.to_string(),
         method: "shared-clone",
@@ -194,7 +232,7 @@ fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path, paths: Paths) -> 
             indicatif::ProgressStyle::with_template("cloning {msg} {bar:30} {pos}/{len} objects")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        bar.set_message(source.to_string());
+        bar.set_message(shown(source));
         bar
     });
     let mut callbacks = RemoteCallbacks::new();
@@ -217,16 +255,25 @@ fn clone_url(source: &str, git_ref: Option<&str>, dest: &Path, paths: Paths) -> 
             co
         })
         .clone(source, dest)
-        .map_err(|e| crate::git_net::clone_error(source, &e))?;
+        .map_err(|e| {
+            let message = scrubbed(e.message(), source);
+            crate::git_net::clone_error(&shown(source), &message, e.code())
+        })?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
     repo.remote_rename("origin", "upstream")
         .map_err(|e| anyhow!("cannot rename remote origin: {e}"))?;
+    // The clone recorded the URL in app/.git/config; a token must not stay in the output.
+    if shown(source) != source {
+        repo.remote_set_url("upstream", &shown(source))
+            .map_err(|e| anyhow!("cannot set the URL of remote upstream: {e}"))?;
+    }
     let commit = resolve(&repo, git_ref, source)?;
     checkout_commit(&repo, commit, paths)?;
     Ok(Upstream {
-        repo: source.to_string(),
+        repo: shown(source),
+        url: source.to_string(),
         git_ref: git_ref.map(str::to_string),
         commit: commit.to_string(),
         method: "clone",
@@ -256,7 +303,8 @@ fn from_directory(source: &str, path: &Path, dest: &Path) -> Result<Upstream> {
     let time = git2::Time::new(0, 0);
     let commit = commit_all(&repo, "upstream: copy of mattermost-mobile", time, None)?;
     Ok(Upstream {
-        repo: source.to_string(),
+        repo: shown(source),
+        url: source.to_string(),
         git_ref: None,
         commit: commit.to_string(),
         method: "directory",
@@ -268,7 +316,7 @@ fn resolve(repo: &Repository, git_ref: Option<&str>, source: &str) -> Result<Oid
     let Some(name) = git_ref else {
         let head = repo
             .head()
-            .with_context(|| format!("{source} has no HEAD; pass --ref"))?;
+            .with_context(|| format!("{} has no HEAD; pass --ref", shown(source)))?;
         return Ok(head.peel_to_commit()?.id());
     };
     let candidates = [
@@ -284,6 +332,7 @@ fn resolve(repo: &Repository, git_ref: Option<&str>, source: &str) -> Result<Oid
             }
         }
     }
+    let source = shown(source);
     bail!("ref {name:?} not found in {source}: give a tag, branch or commit that exists there (git ls-remote {source})")
 }
 
@@ -435,7 +484,7 @@ pub fn push(app: &Path, fork: &str, branch: &str) -> Result<()> {
         Ok(r) => r,
         Err(_) => repo
             .remote("fork", fork)
-            .with_context(|| format!("cannot add remote {fork}"))?,
+            .with_context(|| format!("cannot add remote {}", shown(fork)))?,
     };
     let mut callbacks = RemoteCallbacks::new();
     callbacks.credentials(credentials);
@@ -444,7 +493,7 @@ pub fn push(app: &Path, fork: &str, branch: &str) -> Result<()> {
     let spec = format!("+refs/heads/{branch}:refs/heads/{branch}");
     remote
         .push(&[spec.as_str()], Some(&mut options))
-        .with_context(|| format!("cannot push {branch} to {fork}"))
+        .with_context(|| format!("cannot push {branch} to {}", shown(fork)))
 }
 
 /// ssh-agent for ssh URLs, the git credential helpers for https.
@@ -474,7 +523,7 @@ pub fn update_store(url: &str, store: &Path) -> Result<()> {
     };
     let mut remote = repo
         .remote_anonymous(url)
-        .with_context(|| format!("cannot use {url} as a git remote"))?;
+        .with_context(|| format!("cannot use {} as a git remote", shown(url)))?;
     let mut callbacks = RemoteCallbacks::new();
     callbacks.credentials(credentials);
     let mut fetch = FetchOptions::new();
@@ -488,7 +537,14 @@ pub fn update_store(url: &str, store: &Path) -> Result<()> {
             Some(&mut fetch),
             None,
         )
-        .with_context(|| format!("cannot fetch {url} into {}", store.display()))?;
+        .map_err(|e| {
+            anyhow!(
+                "cannot fetch {} into {}: {}",
+                shown(url),
+                store.display(),
+                scrubbed(e.message(), url)
+            )
+        })?;
     // Without --ref the checkout takes HEAD, which must be the remote's default branch.
     if let Ok(head) = remote.default_branch() {
         if let Some(head) = head.as_str() {
@@ -518,6 +574,54 @@ mod tests {
         commit_all(&repo, "c", git2::Time::new(0, 0), None).unwrap();
         let s = src.display().to_string();
         (tmp, s)
+    }
+
+    #[test]
+    fn a_token_in_a_url_is_shown_hidden_and_a_path_as_given() {
+        let url = "https://ci-bot:tok3n@git.example/mobile.git";
+        assert_eq!(shown(url), "https://***@git.example/mobile.git");
+        assert_eq!(
+            shown(&shown(url)),
+            shown(url),
+            "showing twice changes nothing"
+        );
+        assert_eq!(
+            shown("https://git.example/m.git"),
+            "https://git.example/m.git"
+        );
+        assert_eq!(shown("/src/me@work/mobile"), "/src/me@work/mobile");
+        let message = format!("failed to reach {url}; user ci-bot, password tok3n");
+        let text = scrubbed(&message, url);
+        assert!(
+            !text.contains("tok3n") && !text.contains("ci-bot"),
+            "{text}"
+        );
+        assert!(
+            text.contains("https://***@git.example/mobile.git"),
+            "{text}"
+        );
+    }
+
+    /// batch checks a URL source out of its object store: the output's git config and the
+    /// upstream it reports hold the URL without its token.
+    #[test]
+    fn a_shared_clone_of_a_tokened_url_keeps_no_token() {
+        let (tmp, store) = repo_with(&["app.json"]);
+        let url = "https://ci-bot:tok3n@git.example/mobile.git";
+        let dest = tmp.path().join("dest");
+        let upstream =
+            checkout(url, Some(Path::new(&store)), None, &dest, "b", Paths::All).unwrap();
+        assert_eq!(upstream.repo, "https://***@git.example/mobile.git");
+        assert_eq!(upstream.url, url);
+        let config = std::fs::read_to_string(dest.join(".git/config")).unwrap();
+        assert!(
+            config.contains("https://***@git.example/mobile.git"),
+            "{config}"
+        );
+        assert!(
+            !config.contains("tok3n") && !config.contains("ci-bot"),
+            "{config}"
+        );
     }
 
     #[test]

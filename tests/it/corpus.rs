@@ -908,6 +908,41 @@ fn url_with_a_closed_port() {
     assert!(run.stderr.contains(&format!("127.0.0.1:{port}")));
 }
 
+/// A port on which nothing listens, so a clone fails at once, offline.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// CI passes a token in the URL (`https://user:TOKEN@host/…`): no message repeats it.
+#[test]
+fn url_with_a_token_is_not_shown() {
+    let url = format!("http://ci-bot:tok3n@127.0.0.1:{}/x.git", closed_port());
+    let run = Case::new("url_with_a_token_is_not_shown")
+        .arg(&["--source", &url])
+        .fails();
+    assert!(!run.stderr.contains("tok3n") && !run.stderr.contains("ci-bot"));
+}
+
+#[test]
+fn url_with_a_token_in_the_brand_file_is_not_shown() {
+    let url = format!("https://ci-bot:tok3n@127.0.0.1:{}/x.git", closed_port());
+    // The rest of the line (the fixture's path) becomes a comment.
+    let run = Case::new("url_with_a_token_in_the_brand_file_is_not_shown")
+        .edit("repo = \"", &format!("repo = {url:?} # \""))
+        .fails();
+    assert!(!run.stderr.contains("tok3n") && !run.stderr.contains("ci-bot"));
+}
+
+#[test]
+fn url_with_a_token_is_not_shown_by_plan() {
+    let url = format!("https://ci-bot:tok3n@127.0.0.1:{}/x.git", closed_port());
+    let run = Case::new("url_with_a_token_is_not_shown_by_plan")
+        .args(&["plan", "[BRAND]/brand.toml", "--source", &url])
+        .fails();
+    assert!(!run.stderr.contains("tok3n") && !run.stderr.contains("ci-bot"));
+}
+
 /// A server that accepts the connection and never answers: the clone must give up after the
 /// timeout instead of hanging the pipeline.
 #[test]

@@ -131,7 +131,11 @@ fn update_stores(
     urls.into_iter()
         .map(|url| {
             let store = store_path(&args.out, &url);
-            progress.note(&format!("fetching {url} once into {}", store.display()));
+            progress.note(&format!(
+                "fetching {} once into {}",
+                source::shown(&url),
+                store.display()
+            ));
             let result = source::update_store(&url, &store)
                 .map(|()| store)
                 .map_err(|e| format!("{e:#}"));
