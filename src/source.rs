@@ -144,11 +144,18 @@ fn remote_commit(url: &str, git_ref: Option<&str>) -> Option<String> {
     })
 }
 
-/// `source` as it may be printed or recorded: a URL's user name and password hidden
-/// (`https://***@host/…`), since `https://user:TOKEN@host/…` is how CI passes a token. A
-/// local path is shown as given, even with an `@` in it.
+/// `source` as it may be printed or recorded: an http(s) URL's user name and password hidden
+/// (`https://***@host/…`), since `https://user:TOKEN@host/…` is how CI passes a token. An
+/// SSH source (`ssh://git@host/…`, `git@host:org/repo`) names a user, not a secret (the key
+/// authenticates), and a remote written with it must still work: it is shown as given, like a
+/// local path (even with an `@` in it).
 pub fn shown(source: &str) -> String {
-    if looks_like_url(source) {
+    let scheme = source
+        .split("://")
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if source.contains("://") && matches!(scheme.as_str(), "http" | "https") {
         crate::brand::identifiers::redacted(source)
     } else {
         source.to_string()
@@ -590,6 +597,16 @@ mod tests {
             "https://git.example/m.git"
         );
         assert_eq!(shown("/src/me@work/mobile"), "/src/me@work/mobile");
+        for ssh in [
+            "git@github.com:org/mobile.git",
+            "ssh://git@git.example/mobile.git",
+        ] {
+            assert_eq!(shown(ssh), ssh, "an SSH user is not a secret");
+        }
+        assert_eq!(
+            shown("HTTPS://tok3n@git.example/m.git"),
+            "HTTPS://***@git.example/m.git"
+        );
         let message = format!("failed to reach {url}; user ci-bot, password tok3n");
         let text = scrubbed(&message, url);
         assert!(
