@@ -8,10 +8,9 @@ use std::ops::Range;
 
 use anyhow::{anyhow, bail, Result};
 use quick_xml::escape::{partial_escape, unescape};
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 
 use super::text_edit::{line_indent, newline};
+use super::xml_spans::{self, Element};
 use crate::error::AnchorError;
 
 /// A value to write: a string, or an array of strings, or a bool.
@@ -20,31 +19,6 @@ pub enum PlistValue<'a> {
     String(&'a str),
     Strings(Vec<&'a str>),
     Bool(bool),
-}
-
-/// An element and where it lies in the text: `outer` is the whole element, `inner` its content
-/// (empty, at `outer.end`, for a self-closing element).
-struct Element {
-    name: String,
-    outer: Range<usize>,
-    inner: Range<usize>,
-    children: Vec<Element>,
-}
-
-impl Element {
-    fn new(tag: &BytesStart, outer: Range<usize>, inner: Range<usize>) -> Self {
-        let name = tag.name().as_ref().to_string();
-        Element {
-            name,
-            outer,
-            inner,
-            children: Vec::new(),
-        }
-    }
-
-    fn self_closing(&self) -> bool {
-        self.inner.start == self.outer.end
-    }
 }
 
 /// A `<key>` of a dict and the value element after it.
@@ -148,56 +122,10 @@ pub fn set_in_array_dict(
     }
 }
 
-/// Builds the element tree with byte spans. Declaration, DOCTYPE, comments and whitespace are
-/// skipped: edits never touch them, and splicing keeps them as they are.
+/// The element tree with byte spans (`xml_spans`): declaration, DOCTYPE, comments and
+/// whitespace are skipped, so splicing keeps them as they are.
 fn parse(text: &str, file: &str) -> Result<Element> {
-    // quick-xml skips a UTF-8 BOM without counting it in its positions; count it here so
-    // every span is an offset into `text`.
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let bom = text.len() - body.len();
-    let mut reader = Reader::from_str(body);
-    let mut open: Vec<Element> = Vec::new();
-    let mut root = None;
-    loop {
-        let before = bom + reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| {
-            anyhow!(
-                "{file}: not well-formed XML at byte {}: {e}",
-                reader.error_position()
-            )
-        })?;
-        let after = bom + reader.buffer_position() as usize;
-        let closed = match event {
-            Event::Start(tag) => {
-                open.push(Element::new(&tag, before..before, after..after));
-                // The element tree is dropped recursively: bound its depth.
-                if open.len() > crate::depth::MAX_DEPTH {
-                    bail!("{file}: nested more than {} levels deep (at byte {before}); this is not a file mmbrand can brand: check the upstream checkout", crate::depth::MAX_DEPTH);
-                }
-                continue;
-            }
-            Event::Empty(tag) => Element::new(&tag, before..after, after..after),
-            Event::End(_) => {
-                let Some(mut element) = open.pop() else {
-                    bail!("{file}: unmatched end tag at byte {before}");
-                };
-                element.outer.end = after;
-                element.inner.end = before;
-                element
-            }
-            Event::Eof => match open.last() {
-                Some(element) => bail!("{file}: <{}> is never closed", element.name),
-                None => break,
-            },
-            _ => continue,
-        };
-        match open.last_mut() {
-            Some(parent) => parent.children.push(closed),
-            None if root.is_none() => root = Some(closed),
-            None => bail!("{file}: more than one root element; not an XML property list"),
-        }
-    }
-    root.ok_or_else(|| anyhow!("{file}: no XML element; not an XML property list"))
+    xml_spans::parse(text, file)
 }
 
 /// The `<dict>` directly under `<plist>`: the dict whose keys the edits address.

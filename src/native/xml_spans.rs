@@ -16,10 +16,16 @@ pub struct Element {
     pub tag: Range<usize>,
     /// From `<name` to the end of `</name>` (equal to `tag` when self-closing).
     pub outer: Range<usize>,
+    /// The content between the tags (empty, at `outer.end`, when self-closing).
+    pub inner: Range<usize>,
     pub children: Vec<Element>,
 }
 
 impl Element {
+    pub fn self_closing(&self) -> bool {
+        self.inner.start == self.outer.end
+    }
+
     /// Depth-first, this element first.
     pub fn walk(&self) -> Vec<&Element> {
         let mut out = vec![self];
@@ -73,6 +79,7 @@ pub fn parse(text: &str, file: &str) -> Result<Element> {
                     name: name(&t),
                     tag: before..after,
                     outer: before..after,
+                    inner: after..after,
                     children: Vec::new(),
                 });
                 if open.len() > crate::depth::MAX_DEPTH {
@@ -84,6 +91,7 @@ pub fn parse(text: &str, file: &str) -> Result<Element> {
                 name: name(&t),
                 tag: before..after,
                 outer: before..after,
+                inner: after..after,
                 children: Vec::new(),
             },
             Event::End(_) => {
@@ -91,6 +99,7 @@ pub fn parse(text: &str, file: &str) -> Result<Element> {
                     bail!("{file}: unmatched end tag at byte {before}");
                 };
                 element.outer.end = after;
+                element.inner.end = before;
                 element
             }
             Event::Eof => match open.last() {
