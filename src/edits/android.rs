@@ -14,36 +14,18 @@ pub fn edits() -> Vec<Edit> {
         edit(BUILD_GRADLE, "namespace and applicationId", gradle),
         edit(MANIFEST, "URL schemes", manifest_schemes),
         edit(MANIFEST, "package attribute", manifest_package),
-        Edit {
-            path: MANIFEST,
-            name: "App Links filter",
-            presence: Presence::Required,
-            when: When::DeepLinks,
-            edit: app_links,
-        },
+        edit(MANIFEST, "App Links filter", app_links).when(When::DeepLinks),
         edit(STRINGS, "app name", app_name),
         edit(STRINGS, "managed-configuration titles", restriction_strings),
-        Edit {
-            path: PLAY_TITLE,
-            name: "Play listing title",
-            presence: Presence::IfPresent,
-            when: When::Always,
-            edit: play_title,
-        },
-        Edit {
-            path: GOOGLE_SERVICES,
-            name: "Firebase client config",
-            presence: Presence::Replaced,
-            when: When::Always,
-            edit: google_services,
-        },
-        Edit {
-            path: APP_RESTRICTIONS,
-            name: "managed-configuration defaults",
-            presence: Presence::Required,
-            when: When::EmmDefaults,
-            edit: restriction_defaults,
-        },
+        edit(PLAY_TITLE, "Play listing title", play_title).presence(Presence::IfPresent),
+        edit(GOOGLE_SERVICES, "Firebase client config", google_services)
+            .presence(Presence::Replaced),
+        edit(
+            APP_RESTRICTIONS,
+            "managed-configuration defaults",
+            restriction_defaults,
+        )
+        .when(When::EmmDefaults),
     ]
 }
 

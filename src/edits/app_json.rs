@@ -2,20 +2,14 @@
 //! `expo.scheme`; it must be the brand's app scheme or links open nothing.
 use anyhow::Result;
 
-use super::{Doc, Edit, EditCtx, Presence, When};
+use super::{Doc, Edit, EditCtx, Presence};
 use crate::error::AnchorError;
 use crate::native::text_edit::replace_counted;
 
 pub const APP_JSON: &str = "app.json";
 
 pub fn edits() -> Vec<Edit> {
-    vec![Edit {
-        path: APP_JSON,
-        name: "expo.scheme",
-        presence: Presence::IfPresent,
-        when: When::Always,
-        edit: expo_scheme,
-    }]
+    vec![Edit::required(APP_JSON, "expo.scheme", expo_scheme).presence(Presence::IfPresent)]
 }
 
 /// Sets `expo.scheme` when upstream has one (older versions have none: unchanged).

@@ -15,15 +15,13 @@ const MOVE_LINE: &str = "sh \"mv .#{beta_dir}* .#{release_dir}\"";
 const GUARDED_MOVE: &str = "sh \"mv .#{beta_dir}* .#{release_dir}\" unless Dir.glob(\".#{beta_dir}*\").empty? # mmbrand: sources already moved";
 
 pub fn edits() -> Vec<Edit> {
-    vec![Edit {
-        path: FASTFILE,
-        name: "guarded source move",
-        // A plain directory source may have no Fastfile: nothing to guard.
-        presence: Presence::IfPresent,
-        // Only a package move leaves the lane's `mv` nothing to move.
-        when: When::PackageMoved,
-        edit: guard_source_move,
-    }]
+    vec![
+        Edit::required(FASTFILE, "guarded source move", guard_source_move)
+            // A plain directory source may have no Fastfile: nothing to guard.
+            .presence(Presence::IfPresent)
+            // Only a package move leaves the lane's `mv` nothing to move.
+            .when(When::PackageMoved),
+    ]
 }
 
 fn guard_source_move(text: &str, doc: &Doc, _: &EditCtx) -> Result<String> {

@@ -3,7 +3,7 @@
 //! (anchored line edits).
 use anyhow::Result;
 
-use super::{Doc, Edit, EditCtx, Presence, When};
+use super::{Doc, Edit, EditCtx, When};
 use crate::error::AnchorError;
 use crate::native::ios::{
     ASSOCIATED_DOMAINS, MAIN_ENTITLEMENTS, MAIN_PLIST, NOTIFICATION_ENTITLEMENTS,
@@ -39,13 +39,7 @@ pub fn edits() -> Vec<Edit> {
         ),
         edit(SHARE_ENTITLEMENTS, "app group", app_groups),
         edit(NOTIFICATION_ENTITLEMENTS, "app group", app_groups),
-        Edit {
-            path: MAIN_ENTITLEMENTS,
-            name: "associated domains",
-            presence: Presence::Required,
-            when: When::DeepLinks,
-            edit: associated_domains,
-        },
+        edit(MAIN_ENTITLEMENTS, "associated domains", associated_domains).when(When::DeepLinks),
     ]
 }
 

@@ -87,6 +87,16 @@ impl Edit {
             edit,
         }
     }
+
+    /// The same edit, made only when `when` holds.
+    pub const fn when(self, when: When) -> Edit {
+        Edit { when, ..self }
+    }
+
+    /// The same edit, with upstream's file optional (or written whole).
+    pub const fn presence(self, presence: Presence) -> Edit {
+        Edit { presence, ..self }
+    }
 }
 
 /// When an edit applies: declared as data, so verify can tell the edits every output has.

@@ -15,20 +15,12 @@ pub const PACKAGE_JSON: &str = "package.json";
 pub const PACKAGE_LOCK: &str = "package-lock.json";
 
 pub fn edits() -> Vec<Edit> {
-    let version = |path, presence, edit| Edit {
-        path,
-        name: "app version",
-        presence,
-        when: When::AppVersion,
-        edit,
+    let version = |path, presence, edit| {
+        Edit::required(path, "app version", edit)
+            .presence(presence)
+            .when(When::AppVersion)
     };
-    let build = |path, edit| Edit {
-        path,
-        name: "build number",
-        presence: Presence::Required,
-        when: When::BuildNumber,
-        edit,
-    };
+    let build = |path, edit| Edit::required(path, "build number", edit).when(When::BuildNumber);
     let mut edits = vec![
         version(PACKAGE_JSON, Presence::IfPresent, package_version),
         version(PACKAGE_LOCK, Presence::IfPresent, package_version),
